@@ -1,0 +1,1 @@
+"""scalargrad's neural-network package, built on engine."""

@@ -1,0 +1,168 @@
+"""The Value node: ops, backward, accumulation, deep graphs and bad input."""
+
+import math
+
+import pytest
+
+from engine import Value, backward_steps, gradcheck, no_grad, topological_order
+
+
+def test_micrograd_sanity_check_numbers():
+    x = Value(-4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    y.backward()
+    assert y.data == -20.0
+    assert x.grad == 46.0
+
+
+def test_micrograd_more_ops_numbers():
+    a, b = Value(-4.0), Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    assert abs(g.data - 24.70408163265306) < 1e-12
+    assert abs(a.grad - 138.83381924198252) < 1e-10
+    assert abs(b.grad - 645.5772594752186) < 1e-10
+
+
+def test_node_used_twice_gets_both_contributions():
+    a = Value(3.0)
+    b = a + a
+    b.backward()
+    assert a.grad == 2.0
+
+
+def test_backward_twice_doubles_leaf_gradients():
+    a = Value(3.0)
+    y = (a * 2.0).tanh() * 5.0
+    y.backward()
+    first = a.grad
+    y.backward()
+    assert a.grad == 2 * first
+
+
+def test_local_derivatives_are_stored_on_the_node():
+    a, b = Value(2.0), Value(5.0)
+    c = a * b
+    assert c._prev == (a, b)
+    assert c._local == (5.0, 2.0)
+    assert c._op == '*'
+
+
+def test_manual_backward_by_hand_matches_backward():
+    x, w = Value(0.5), Value(-2.0)
+    n = x * w
+    o = n.tanh()
+    o.grad = 1.0
+    o._backward()
+    n._backward()
+    by_hand = (x.grad, w.grad)
+    x.grad = w.grad = 0.0
+    o.backward()
+    assert by_hand == (x.grad, w.grad)
+
+
+def test_million_deep_chain_backward():
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y.tanh() if False else y * 1.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_topological_order_puts_children_first_and_is_stable():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b + a
+    order = topological_order(c)
+    assert order[-1] is c
+    positions = {id(n): i for i, n in enumerate(order)}
+    for node in order:
+        for child in node._prev:
+            assert positions[id(child)] < positions[id(node)]
+    assert [id(n) for n in order] == [id(n) for n in topological_order(c)]
+
+
+def test_no_grad_records_no_graph():
+    a = Value(2.0)
+    with no_grad():
+        b = (a * 3).tanh()
+    assert b._prev == () and b._local == ()
+    c = a * 3
+    assert c._prev
+
+
+def test_backward_steps_end_with_backward_gradients():
+    x, w = Value(0.5), Value(-2.0)
+    y = (x * w + 1.0).sigmoid()
+    steps = list(backward_steps(y))
+    got = (x.grad, w.grad)
+    x.grad = w.grad = 0.0
+    y.backward()
+    assert got == (x.grad, w.grad)
+    assert steps[0].node is y and steps[0].upstream == 1.0
+    for step in steps:
+        for edge in step.edges:
+            assert edge.contribution == edge.local * step.upstream
+
+
+def test_sum_and_dot_match_chained_ops_bit_for_bit():
+    ws = [Value(0.1 * i - 0.35) for i in range(7)]
+    xs = [Value(1.0 / (i + 3)) for i in range(7)]
+    b = Value(0.123)
+    chained = sum((w * x for w, x in zip(ws, xs)), b)
+    fused = Value.dot(ws, xs, b)
+    assert fused.data == chained.data
+    assert Value.sum(xs).data == sum(xs).data
+
+
+def test_gradcheck_reports_small_errors():
+    checks = gradcheck(lambda a, b: (a * b).tanh() + a.exp(), [0.3, -0.7])
+    assert len(checks) == 2
+    assert all(c.error < 1e-7 for c in checks)
+
+
+def test_tanh_and_sigmoid_are_stable_far_out():
+    for x in (-1000.0, 1000.0):
+        assert abs(Value(x).tanh().data) == 1.0
+        s = Value(x).sigmoid()
+        assert 0.0 <= s.data <= 1.0
+
+
+@pytest.mark.parametrize('bad', ["3", None, 1 + 2j, [1.0], True])
+def test_bad_data_type_raises_type_error_naming_the_type(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(bad)
+
+
+@pytest.mark.parametrize('bad', [math.nan, math.inf, -math.inf])
+def test_non_finite_data_is_refused(bad):
+    with pytest.raises(ValueError, match='finite'):
+        Value(bad)
+
+
+@pytest.mark.parametrize('make, error, words', [
+    (lambda: Value(0.0).log(), ValueError, 'log'),
+    (lambda: Value(-1.0).log(), ValueError, 'log'),
+    (lambda: Value(0.0) ** -1, ZeroDivisionError, '0 \\*\\* -1'),
+    (lambda: Value(-2.0) ** 0.5, ValueError, 'negative base'),
+    (lambda: Value(1.0) / 0, ZeroDivisionError, 'division'),
+    (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, 'division'),
+    (lambda: 1.0 / Value(0.0), ZeroDivisionError, 'division'),
+    (lambda: Value(1000.0).exp(), OverflowError, 'exp'),
+    (lambda: Value(1e200) * Value(1e200), ArithmeticError, 'finite'),
+])
+def test_bad_math_raises_a_clear_error(make, error, words):
+    with pytest.raises(error, match=words):
+        make()
