@@ -1,4 +1,8 @@
-"""The `scalargrad` command line: demo, train and graph."""
+"""The `scalargrad` command line: demo, train and graph.
+
+Each subcommand lives in its own module, which adds its parser with `add_parser(sub)`
+and sets `run` to the function that carries it out (returning the exit status).
+"""
 
 import argparse
 import sys
@@ -18,8 +22,9 @@ def _engine_demo(args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog='scalargrad', description=__doc__)
-    sub = parser.add_subparsers(dest='command', required=True)
+    parser = argparse.ArgumentParser(
+        prog='scalargrad', description='scalargrad: watch backprop work, one scalar at a time.')
+    sub = parser.add_subparsers(dest='command', required=True, metavar='command')
     demo = sub.add_parser('demo', help="train micrograd's moons classifier and draw it")
     demo.set_defaults(run=_engine_demo)
     return parser
