@@ -254,23 +254,23 @@ def topological_order(root):
     Iterative depth-first search, so a graph a million nodes deep is fine. Children are
     visited in their stored order, so the same graph always gives the same order.
     """
-    order, seen = [], set()
-    stack = [(root, False)]
-    push, pop, add, emit = stack.append, stack.pop, seen.add, order.append
+    order, expanded, emitted = [], set(), set()
+    stack = [root]
+    # bound methods, looked up once: this loop runs once or twice per node of the graph
+    push, pop, append = stack.append, stack.pop, order.append
+    expand, emit = expanded.add, emitted.add
     while stack:
-        node, children_done = pop()
-        if children_done:
-            emit(node)
-        elif node not in seen:
-            add(node)
-            prev = node._prev
-            if prev:
-                push((node, True))
-                for child in reversed(prev):
-                    if child not in seen:
-                        push((child, False))
-            else:
+        node = stack[-1]
+        if node in expanded:  # second visit: all its children are in `order` by now
+            pop()
+            if node not in emitted:  # a node can sit on the stack more than once
                 emit(node)
+                append(node)
+        else:  # first visit: put its children on top, leave it for later
+            expand(node)
+            for child in reversed(node._prev):
+                if child not in expanded:
+                    push(child)
     return order
 
 
