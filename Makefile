@@ -31,7 +31,8 @@ test: lint unit
 
 notebooks: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=300 *.ipynb
+		--ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=300 \
+		--ExecutePreprocessor.record_timing=False *.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
