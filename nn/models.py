@@ -1,0 +1,227 @@
+"""Neuron, Layer and MLP: micrograd's models, with named activations and fused neurons.
+
+A neuron computes  act(b + w0*x0 + w1*x1 + ...).  A layer is neurons side by side, all
+reading the same inputs; an MLP is layers one after another.
+
+With the defaults these are micrograd's models, number for number: ReLU hidden layers, a
+linear output layer, weights uniform in [-1, 1] drawn from Python's global `random` in the
+same order, zero biases. Pass `seed` to draw from a private generator instead.
+
+>>> model = MLP(2, [16, 16, 1], seed=0)
+>>> model([1.0, -2.0])     # a Value: the graph of the whole forward pass hangs below it
+"""
+
+import random
+from numbers import Real
+
+from engine import Value
+
+from .activations import ON_FLOAT, TITLES, apply, check_activation
+from .module import Module
+
+
+def _random_source(seed):
+    """None: Python's global random (as micrograd); an int: a private random.Random(seed);
+    a random.Random: itself (so a whole model draws from one stream)."""
+    if seed is None or seed is random:
+        return random
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        return random.Random(seed)
+    raise TypeError(f"seed must be None, an int or a random.Random, got {type(seed).__name__}")
+
+
+def _check_size(n, what):
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive whole number, got {n!r}")
+    return n
+
+
+def _as_inputs(x, nin, who):
+    """The inputs as a list or tuple of length nin (a bare number is allowed when nin == 1)."""
+    if isinstance(x, (Value, Real)):
+        x = (x,)
+    elif not isinstance(x, (list, tuple)):
+        try:
+            x = list(x)
+        except TypeError:
+            raise TypeError(f"{who} needs a sequence of {nin} inputs, "
+                            f"got {type(x).__name__}") from None
+    if len(x) != nin:
+        raise ValueError(f"{who} takes {nin} input{'s' * (nin != 1)}, got {len(x)}")
+    return x
+
+
+class Neuron(Module):
+    """One neuron: act(b + sum_i w_i x_i).
+
+    nin        -- number of inputs (one weight each, uniform in [-1, 1]; bias 0)
+    nonlin     -- micrograd's switch: ReLU if True, linear if False
+    activation -- 'relu', 'tanh', 'sigmoid', 'step' or 'linear'; overrides nonlin
+    fused      -- True: the weighted sum is one Value.dot node; False: one node per * and +
+                  (micrograd's graph). Both give the same numbers, bit for bit.
+    seed       -- None (global random), an int, or a random.Random to draw weights from
+
+    >>> n = Neuron(2, activation='tanh', seed=1)
+    >>> n([0.5, -1.0]).data
+    """
+
+    def __init__(self, nin, nonlin=True, activation=None, fused=True, seed=None):
+        _check_size(nin, 'nin')
+        if activation is None:
+            activation = 'relu' if nonlin else 'linear'
+        self.activation = check_activation(activation)
+        self.nonlin = activation != 'linear'
+        self.fused = bool(fused)
+        draw = _random_source(seed).uniform
+        self.w = [Value(draw(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0)
+
+    @property
+    def nin(self):
+        return len(self.w)
+
+    def __call__(self, x):
+        x = _as_inputs(x, len(self.w), 'Neuron')
+        if self.fused:
+            act = Value.dot(self.w, x, self.b)  # b + w0*x0 + w1*x1 + ..., one node
+        else:
+            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)  # micrograd's graph
+        return apply(act, self.activation)
+
+    def named_parameters(self):
+        return [(f'w.{i}', w) for i, w in enumerate(self.w)] + [('b', self.b)]
+
+    def __repr__(self):
+        return f"{TITLES[self.activation]}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """nout neurons reading the same nin inputs. Returns a list of Values (one Value when
+    the layer has a single neuron, as micrograd does).
+
+    >>> Layer(3, 4, activation='tanh', seed=0)([1.0, 2.0, 3.0])    # four Values
+    """
+
+    def __init__(self, nin, nout, nonlin=True, activation=None, fused=True, seed=None):
+        _check_size(nout, 'nout')
+        rng = _random_source(seed)  # one stream for the whole layer
+        self.neurons = [Neuron(nin, nonlin, activation, fused, rng) for _ in range(nout)]
+
+    @property
+    def nin(self):
+        return self.neurons[0].nin
+
+    @property
+    def fused(self):
+        return all(n.fused for n in self.neurons)
+
+    @fused.setter
+    def fused(self, on):
+        for n in self.neurons:
+            n.fused = bool(on)
+
+    def forward(self, x):
+        """The outputs as a list, always (even for one neuron)."""
+        x = _as_inputs(x, self.neurons[0].nin, 'Layer')
+        return [n(x) for n in self.neurons]
+
+    def __call__(self, x):
+        out = self.forward(x)
+        return out[0] if len(out) == 1 else out
+
+    def named_parameters(self):
+        return [(f'neurons.{i}.{name}', p) for i, n in enumerate(self.neurons)
+                for name, p in n.named_parameters()]
+
+    def __repr__(self):
+        n = self.neurons[0]
+        return f"Layer({n.nin}, {len(self.neurons)}, activation={n.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: Layer(nin, nouts[0]), Layer(nouts[0], nouts[1]), ...
+
+    Hidden layers use `activation`, the last one `output_activation`. A model with one
+    output returns a Value, otherwise a list of Values. `predict` is the fast path: plain
+    floats, no graph, the same numbers.
+
+    >>> model = MLP(2, [16, 16, 1], seed=0)
+    >>> model([1.0, -2.0]).data == model.predict([[1.0, -2.0]])[0]
+    True
+    """
+
+    def __init__(self, nin, nouts, activation='relu', output_activation='linear', seed=None,
+                 fused=True):
+        _check_size(nin, 'nin')
+        if isinstance(nouts, int) or not hasattr(nouts, '__iter__'):
+            raise TypeError(f"nouts must be a list of layer sizes such as [16, 16, 1], "
+                            f"got {nouts!r}")
+        nouts = [_check_size(n, 'each layer size in nouts') for n in nouts]
+        if not nouts:
+            raise ValueError("nouts must name at least one layer, e.g. [1]")
+        check_activation(activation)
+        check_activation(output_activation)
+        rng = _random_source(seed)
+        sizes = [nin] + nouts
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1],
+                             activation=activation if i < last else output_activation,
+                             fused=fused, seed=rng)
+                       for i in range(len(nouts))]
+        self.nin = nin
+        self.nouts = nouts
+        self.activation = activation
+        self.output_activation = output_activation
+
+    @property
+    def fused(self):
+        return all(layer.fused for layer in self.layers)
+
+    @fused.setter
+    def fused(self, on):
+        for layer in self.layers:
+            layer.fused = on
+
+    def __call__(self, x):
+        x = _as_inputs(x, self.nin, 'MLP')
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def predict(self, X):
+        """Outputs for a list of inputs, computed with plain floats (no graph, much faster).
+
+        Returns one float per input for a one-output model, else one list per input.
+        Each sum is taken in the graph's order, so the numbers equal model(x) exactly.
+        """
+        rows = [[float(v.data if isinstance(v, Value) else v) for v in
+                 _as_inputs(x, self.nin, f'MLP.predict: input {i}')] for i, x in enumerate(X)]
+        if not rows:
+            return []
+        n = len(rows)
+        cols = [list(c) for c in zip(*rows)]  # one list per feature: a whole batch at once
+        for layer in self.layers:
+            out = []
+            for neuron in layer.neurons:
+                acc = [neuron.b.data] * n
+                for w, col in zip(neuron.w, cols):  # acc += w * x, in the graph's order
+                    wd = w.data
+                    acc = [a + wd * c for a, c in zip(acc, col)]
+                if neuron.activation == 'relu':
+                    acc = [a if a > 0.0 else 0.0 for a in acc]
+                elif neuron.activation != 'linear':
+                    acc = list(map(ON_FLOAT[neuron.activation], acc))
+                out.append(acc)
+            cols = out
+        return cols[0] if len(cols) == 1 else [list(r) for r in zip(*cols)]
+
+    def named_parameters(self):
+        return [(f'layers.{i}.{name}', p) for i, layer in enumerate(self.layers)
+                for name, p in layer.named_parameters()]
+
+    def __repr__(self):
+        extra = '' if self.fused else ', fused=False'
+        return (f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+                f"output_activation={self.output_activation!r}{extra})")
