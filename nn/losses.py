@@ -1,0 +1,164 @@
+"""Loss functions: how wrong the scores are, as one Value to call backward() on.
+
+Each takes the model's scores for a batch (one Value per sample, or a list of Values per
+sample for several outputs) and the targets, and returns the mean over the batch.
+
+    mse                   mean (s - t)^2                         targets: any numbers
+    hinge                 mean max(0, 1 - y s)                   labels: -1 or +1
+    binary_cross_entropy  mean log(1 + e^s) - y s  (s a logit)   labels: 0 or 1
+    cross_entropy         mean log(sum_j e^s_j) - s_y            labels: class index 0..K-1
+    l2                    alpha * sum p^2                        (add it to any of them)
+
+>>> scores = [model(x) for x in X]
+>>> loss = hinge(scores, y) + l2(model.parameters(), 1e-4)
+"""
+
+import math
+from numbers import Real
+
+from engine import Value
+
+
+def _as_value(s):
+    return s if isinstance(s, Value) else Value(s)
+
+
+def _batch(scores, targets, name):
+    """scores and targets as two lists of the same, non-zero length."""
+    if isinstance(scores, Value):  # one sample
+        scores, targets = [scores], [targets]
+    scores, targets = list(scores), list(targets)
+    if len(scores) != len(targets):
+        raise ValueError(f"{name}: {len(scores)} scores but {len(targets)} targets")
+    if not scores:
+        raise ValueError(f"{name}: empty batch")
+    return scores, targets
+
+
+def _mean(terms):
+    """(t0 + t1 + ...) * (1/n), as micrograd's demo writes it."""
+    return Value.sum(terms) * (1.0 / len(terms))
+
+
+def _number(t, name):
+    if isinstance(t, bool) or not isinstance(t, Real) or not math.isfinite(t):
+        raise ValueError(f"{name}: targets must be finite numbers, got {t!r:.60}")
+    return t
+
+
+def _single(s, name):
+    if isinstance(s, (list, tuple)):
+        if len(s) != 1:
+            raise ValueError(f"{name} needs one score per sample, got {len(s)}; "
+                             f"use cross_entropy for several class scores")
+        s = s[0]
+    return _as_value(s)
+
+
+def mse(scores, targets):
+    """Mean squared error: mean over every output of (s - t)^2.
+
+    A score may be a list of outputs; its target is then a list of the same length.
+    >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    2.5
+    """
+    scores, targets = _batch(scores, targets, 'mse')
+    terms = []
+    for s, t in zip(scores, targets):
+        if isinstance(s, (list, tuple)):
+            t = t if isinstance(t, (list, tuple)) else [t]
+            if len(s) != len(t):
+                raise ValueError(f"mse: {len(s)} outputs but a target of length {len(t)}")
+            terms += [(_as_value(si) - _number(ti, 'mse')) ** 2 for si, ti in zip(s, t)]
+        else:
+            terms.append((_as_value(s) - _number(t, 'mse')) ** 2)
+    return _mean(terms)
+
+
+def check_hinge_labels(labels):
+    bad = sorted({y for y in labels if y not in (-1, 1)}, key=repr)
+    if bad:
+        raise ValueError(f"hinge needs labels -1 or +1, got {bad[:5]}")
+
+
+def hinge(scores, labels):
+    """Max-margin (SVM) loss: mean max(0, 1 - y s), with y = -1 or +1.
+
+    Zero once a sample is on the right side with margin 1; built op by op exactly as
+    micrograd's demo builds it, (1 + -y * s).relu(), so the numbers are the same.
+    >>> hinge([Value(0.5)], [1]).data
+    0.5
+    """
+    scores, labels = _batch(scores, labels, 'hinge')
+    check_hinge_labels(labels)
+    return _mean([(1 + -yi * _single(si, 'hinge')).relu() for yi, si in zip(labels, scores)])
+
+
+def check_binary_labels(labels, name='binary_cross_entropy'):
+    bad = sorted({y for y in labels if isinstance(y, bool) or not isinstance(y, Real)
+                  or not 0 <= y <= 1}, key=repr)
+    if bad:
+        raise ValueError(f"{name} needs labels 0 or 1 (or a probability between), "
+                         f"got {bad[:5]}")
+
+
+def binary_cross_entropy(logits, labels):
+    """Binary cross-entropy on logits s (not probabilities), labels y in {0, 1}:
+
+        -[y log sigmoid(s) + (1 - y) log(1 - sigmoid(s))] = log(1 + e^s) - y s
+
+    Written so that e^... never sees a positive number (no overflow for any s):
+        s >= 0:  (1 - y) s + log(1 + e^-s)        s < 0:  -y s + log(1 + e^s)
+    Its derivative is sigmoid(s) - y.
+    >>> binary_cross_entropy([Value(0.0)], [1]).data     # log 2
+    0.6931471805599453
+    """
+    logits, labels = _batch(logits, labels, 'binary_cross_entropy')
+    check_binary_labels(labels)
+    terms = []
+    for s, y in zip(logits, labels):
+        s = _single(s, 'binary_cross_entropy')
+        if s.data >= 0.0:
+            terms.append((1 - y) * s + (1 + (-s).exp()).log())
+        else:
+            terms.append(-y * s + (1 + s.exp()).log())
+    return _mean(terms)
+
+
+def check_class_labels(labels, classes, name='cross_entropy'):
+    bad = sorted({y for y in labels if isinstance(y, bool) or not isinstance(y, int)
+                  or not 0 <= y < classes}, key=repr)
+    if bad:
+        raise ValueError(f"{name} needs class indices 0..{classes - 1}, got {bad[:5]}")
+
+
+def cross_entropy(scores, labels):
+    """Softmax cross-entropy over class scores s_0..s_K-1, the label an index y:
+
+        log(sum_j e^s_j) - s_y,   computed as  log(sum_j e^(s_j - m)) - (s_y - m),  m = max s
+
+    Shifting by the largest score keeps every e^... at most 1 (no overflow). Its
+    derivative is softmax(s) - onehot(y).
+    >>> cross_entropy([[Value(2.0), Value(0.0)]], [0]).data
+    0.12692801104297263
+    """
+    scores, labels = _batch(scores, labels, 'cross_entropy')
+    terms = []
+    for row, y in zip(scores, labels):
+        if not isinstance(row, (list, tuple)) or len(row) < 2:
+            raise ValueError("cross_entropy needs a list of (at least 2) class scores "
+                             "per sample")
+        check_class_labels([y], len(row))
+        row = [_as_value(s) for s in row]
+        m = max(s.data for s in row)  # a constant: it cancels out of the gradient
+        total = Value.sum([(s - m).exp() for s in row])
+        terms.append(total.log() - (row[y] - m))
+    return _mean(terms)
+
+
+def l2(parameters, alpha=1e-4):
+    """L2 regularisation alpha * sum p^2: pulls every weight toward 0 (gradient 2 alpha p).
+
+    >>> l2(model.parameters(), 1e-4)
+    """
+    return Value.sum([p * p for p in parameters]) * alpha
