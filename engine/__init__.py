@@ -1,10 +1,11 @@
 """scalargrad's engine: scalar reverse-mode autograd, made to be read and watched."""
 
+from .draw import GraphTooLarge, Picture, RenderError, draw_dot
 from .gradcheck import InputCheck, gradcheck
 from .steps import BackwardStep, EdgeStep, backward_steps
 from .value import Value, is_grad_enabled, no_grad, topological_order
 
 __all__ = [
-    'BackwardStep', 'EdgeStep', 'InputCheck', 'Value', 'backward_steps', 'gradcheck',
-    'is_grad_enabled', 'no_grad', 'topological_order',
+    'BackwardStep', 'EdgeStep', 'GraphTooLarge', 'InputCheck', 'Picture', 'RenderError', 'Value',
+    'backward_steps', 'draw_dot', 'gradcheck', 'is_grad_enabled', 'no_grad', 'topological_order',
 ]
