@@ -8,6 +8,7 @@ from . import activations, data, losses, optim
 from .models import MLP, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron
+from .train import History, accuracy, fit
 
-__all__ = ['MLP', 'Layer', 'Module', 'Neuron', 'Perceptron', 'activations', 'data', 'losses',
-           'optim']
+__all__ = ['History', 'MLP', 'Layer', 'Module', 'Neuron', 'Perceptron', 'accuracy', 'activations',
+           'data', 'fit', 'losses', 'optim']
