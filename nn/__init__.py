@@ -8,7 +8,8 @@ from . import activations, data, losses, optim
 from .models import MLP, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron
+from .serialize import load, save
 from .train import History, accuracy, fit
 
 __all__ = ['History', 'MLP', 'Layer', 'Module', 'Neuron', 'Perceptron', 'accuracy', 'activations',
-           'data', 'fit', 'losses', 'optim']
+           'data', 'fit', 'load', 'losses', 'optim', 'save']
