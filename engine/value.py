@@ -13,6 +13,7 @@ rule applied in reverse topological order:
 """
 
 import math
+from itertools import repeat
 from numbers import Real
 
 _grad_enabled = True  # flipped by no_grad(); when False, nodes keep no children
@@ -24,6 +25,8 @@ _ZERO = (0.0,)
 
 def _as_float(x, what='Value'):
     """Turn a user-supplied real number into a float, or say clearly why not."""
+    if type(x) is float and x - x == 0.0:  # the common case, checked first
+        return x
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{what} needs a real number, got {type(x).__name__} {x!r:.60}")
     x = float(x)
@@ -173,32 +176,28 @@ class Value:
         Local derivatives: x_i for w_i, w_i for x_i, 1 for the bias. Plain numbers
         (weights or inputs) are constants: they take part in the sum but are not children.
         """
-        weights, inputs = list(weights), list(inputs)
+        weights, inputs = tuple(weights), tuple(inputs)
         if len(weights) != len(inputs):
             raise ValueError(f"Value.dot: {len(weights)} weights but {len(inputs)} inputs")
-        children, local = [], []
+        w_data, w_nodes, x_for_w = _split(weights, inputs, 'Value.dot weight')
+        x_data, x_nodes, w_for_x = _split(inputs, weights, 'Value.dot input')
         if bias is None:
-            total = 0.0
+            total, bias_part, bias_local = 0.0, (), ()
         elif isinstance(bias, Value):
-            total = bias.data
+            total, bias_part, bias_local = bias.data, (bias,), _ONE
         else:
-            total = _as_float(bias, 'Value.dot bias')
-        for w, x in zip(weights, inputs):
-            wd = w.data if isinstance(w, Value) else _as_float(w, 'Value.dot weight')
-            xd = x.data if isinstance(x, Value) else _as_float(x, 'Value.dot input')
-            total += wd * xd
-        for w, x in zip(weights, inputs):
-            if isinstance(w, Value):
-                children.append(w)
-                local.append(x.data if isinstance(x, Value) else float(x))
-        for w, x in zip(weights, inputs):
-            if isinstance(x, Value):
-                children.append(x)
-                local.append(w.data if isinstance(w, Value) else float(w))
-        if isinstance(bias, Value):
-            children.append(bias)
-            local.append(1.0)
-        return Value(total, '', tuple(children), tuple(local), 'dot')
+            total, bias_part, bias_local = _as_float(bias, 'Value.dot bias'), (), ()
+        for w, x in zip(w_data, x_data):
+            total += w * x
+        if total - total != 0.0:  # nan or inf: find the culprit for the message
+            for v in (*w_data, *x_data):
+                _as_float(v, 'Value.dot')
+        if x_for_w is None:  # local derivatives: x_i for w_i, w_i for x_i, 1 for the bias
+            x_for_w = x_data
+        if w_for_x is None:
+            w_for_x = w_data
+        return Value(total, '', (*w_nodes, *x_nodes, *bias_part),
+                     (*x_for_w, *w_for_x, *bias_local), 'dot')
 
     # ---- backward
 
@@ -227,6 +226,26 @@ class Value:
     def __repr__(self):
         name = f"label={self.label!r}, " if self.label else ''
         return f"Value({name}data={self.data!r}, grad={self.grad!r})"
+
+
+_VALUE = repeat(Value)  # isinstance's second argument, for map()
+
+
+def _split(items, partners, what):
+    """For Value.dot: the numbers in items, the Values among them, and their partners' numbers.
+
+    The partners' numbers are None when every item is a Value (then all partners count).
+    """
+    if all(map(isinstance, items, _VALUE)):  # the usual case, made cheap
+        return [v.data for v in items], items, None
+    if not any(map(isinstance, items, _VALUE)):  # plain numbers: constants, no children
+        return [v if type(v) is float else _as_float(v, what) for v in items], (), ()
+    data = [v.data if isinstance(v, Value) else _as_float(v, what) for v in items]
+    keep = [isinstance(v, Value) for v in items]
+    nodes = [v for v, k in zip(items, keep) if k]
+    partner_data = [p.data if isinstance(p, Value) else _as_float(p, what)
+                    for p, k in zip(partners, keep) if k]
+    return data, nodes, partner_data
 
 
 def _power(x, b):
