@@ -29,7 +29,10 @@ def _as_float(x, what='Value'):
         return x
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"{what} needs a real number, got {type(x).__name__} {x!r:.60}")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:
+        raise OverflowError(f"{what}: {x!r:.40} is too large for a float") from None
     if x - x != 0.0:  # true only for nan and +-inf
         raise ValueError(f"{what} needs a finite number, got {x}")
     return x
@@ -146,11 +149,14 @@ class Value:
         return self * other
 
     def __truediv__(self, other):  # self / other
-        if (other.data if isinstance(other, Value) else other) == 0:
+        if not isinstance(other, Value):
+            other = _as_float(other, "'/' divisor")
+        if (other.data if isinstance(other, Value) else other) == 0.0:
             raise ZeroDivisionError(f"'/': division of {self.data} by zero")
         return self * other ** -1
 
     def __rtruediv__(self, other):  # other / self
+        other = _as_float(other, "'/' dividend")
         if self.data == 0.0:
             raise ZeroDivisionError(f"'/': division of {other} by zero")
         return other * self ** -1
