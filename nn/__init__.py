@@ -9,7 +9,16 @@ from .models import MLP, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron
 from .serialize import load, save
+from .torch_export import to_torch
 from .train import History, accuracy, fit
 
 __all__ = ['History', 'MLP', 'Layer', 'Module', 'Neuron', 'Perceptron', 'accuracy', 'activations',
-           'data', 'fit', 'load', 'losses', 'optim', 'save']
+           'data', 'fit', 'load', 'losses', 'optim', 'plot', 'save', 'to_torch']
+
+
+def __getattr__(name):
+    """`nn.plot` is imported on first use, so `import nn` does not load matplotlib."""
+    if name == 'plot':
+        import importlib
+        return importlib.import_module('.plot', __name__)
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -1,0 +1,164 @@
+"""Pictures of training: decision boundaries, loss curves, activation functions (matplotlib).
+
+In a notebook the figures appear inline; elsewhere they are drawn off screen (Agg) and
+never pop up a window: save them with `ax.figure.savefig('boundary.png')`.
+
+>>> ax = decision_boundary(model, X, y)
+>>> ax.figure.savefig('boundary.png')
+"""
+
+import sys
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from engine import no_grad
+
+from .activations import ACTIVATIONS, TITLES, apply_float, check_activation, derivative
+from .models import MLP
+from .train import History
+
+COLOURS = ['#3b6fb6', '#d9822b', '#3a9a5b', '#b8455a', '#8a63b3', '#8c6d46', '#c9599f']
+
+
+def _in_notebook():
+    """True inside a Jupyter kernel (where pyplot's inline backend shows figures)."""
+    ipython = sys.modules.get('IPython')
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == 'ZMQInteractiveShell'
+
+
+def _figure(ncols=1, figsize=(5, 4)):
+    """A new figure and its axes: pyplot's inline figure in a notebook, else an Agg one."""
+    if _in_notebook():
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, ncols, figsize=figsize, squeeze=False)
+    else:
+        fig = Figure(figsize=figsize)
+        FigureCanvasAgg(fig)  # off-screen rendering; no window, no global state
+        axes = fig.subplots(1, ncols, squeeze=False)
+    return fig, list(axes[0])
+
+
+def _outputs(model, points):
+    """The model's outputs for many points: the float fast path for an MLP."""
+    if isinstance(model, MLP):
+        return model.predict(points)
+    with no_grad():
+        outs = [model(p) for p in points]
+    return [[o.data for o in out] if isinstance(out, list) else out.data for out in outs]
+
+
+def _classes(y):
+    """Labels -> class numbers 0..K-1 (sorted label order: -1/+1 and 0/1 both give 0/1)."""
+    order = sorted(set(y))
+    return [order.index(t) for t in y], order
+
+
+def decision_boundary(model, X, y, ax=None, resolution=100, padding=0.5, threshold=0.0,
+                      title=None):
+    """Shade the plane by the model's decision and scatter the samples on top.
+
+    A one-output model decides by `threshold` (score > 0 for hinge or logits); a model
+    with several outputs by its largest output. Uses the fast float path, so a
+    100 x 100 grid takes a fraction of a second. Returns the Axes.
+    """
+    X, y = list(X), list(y)
+    if len(X) != len(y) or not X:
+        raise ValueError(f"decision_boundary needs as many labels as points (and at least "
+                         f"one), got {len(X)} points and {len(y)} labels")
+    if any(len(x) != 2 for x in X):
+        raise ValueError("decision_boundary draws 2-D inputs only")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"resolution must be a whole number >= 2, got {resolution!r}")
+    if ax is None:
+        _, (ax,) = _figure()
+    x0s = [float(x[0]) for x in X]
+    x1s = [float(x[1]) for x in X]
+    lo0, hi0 = min(x0s) - padding, max(x0s) + padding
+    lo1, hi1 = min(x1s) - padding, max(x1s) + padding
+    g0 = [lo0 + (hi0 - lo0) * i / (resolution - 1) for i in range(resolution)]
+    g1 = [lo1 + (hi1 - lo1) * j / (resolution - 1) for j in range(resolution)]
+    outs = _outputs(model, [[a, b] for b in g1 for a in g0])
+    if outs and isinstance(outs[0], list):
+        decide = [max(range(len(o)), key=o.__getitem__) for o in outs]
+    else:
+        decide = [1 if o > threshold else 0 for o in outs]
+    grid = [decide[j * resolution:(j + 1) * resolution] for j in range(resolution)]
+    classes, order = _classes(y)
+    k = max(len(order), max(decide) + 1, 2)
+    colours = ListedColormap([COLOURS[c % len(COLOURS)] for c in range(k)])
+    ax.contourf(g0, g1, grid, levels=[c - 0.5 for c in range(k + 1)], cmap=colours,
+                alpha=0.3)
+    for c, label in enumerate(order):
+        pts = [(a, b) for a, b, cc in zip(x0s, x1s, classes) if cc == c]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=18,
+                   color=COLOURS[c % len(COLOURS)], edgecolors='black', linewidths=0.4,
+                   label=f'y = {label}')
+    ax.set_xlim(lo0, hi0)
+    ax.set_ylim(lo1, hi1)
+    ax.set_xlabel('x0')
+    ax.set_ylabel('x1')
+    ax.legend(loc='best', fontsize='small')
+    ax.set_title(title if title is not None else 'decision boundary')
+    return ax
+
+
+def _named(histories):
+    if isinstance(histories, History):
+        return {'': histories}
+    if isinstance(histories, dict):
+        items = histories
+    else:
+        items = {f'run {i + 1}': h for i, h in enumerate(histories)}
+    for name, h in items.items():
+        if not isinstance(h, History):
+            raise TypeError(f"loss_curve needs History objects, got {type(h).__name__} "
+                            f"for {name!r}")
+    return items
+
+
+def loss_curve(histories, x='epoch', ax=None, log=False, title=None):
+    """Plot loss against epochs (x='epoch') or against updates (x='update').
+
+    histories -- a History, a list of them, or {name: History} for a legend, e.g.
+                 {'SGD': h1, 'full batch': h2, 'mini-batch 32': h3}. Returns the Axes.
+    """
+    if x not in ('epoch', 'update'):
+        raise ValueError(f"x must be 'epoch' or 'update', got {x!r}")
+    items = _named(histories)
+    if ax is None:
+        _, (ax,) = _figure()
+    for i, (name, h) in enumerate(items.items()):
+        ys = h.epoch_losses if x == 'epoch' else h.losses
+        ax.plot(range(1, len(ys) + 1), ys, color=COLOURS[i % len(COLOURS)],
+                label=name or None, linewidth=1.2 if x == 'update' else 1.6)
+    ax.set_xlabel(x)
+    ax.set_ylabel('loss')
+    if log:
+        ax.set_yscale('log')
+    if any(items):
+        ax.legend(loc='best', fontsize='small')
+    ax.set_title(title if title is not None else f'loss per {x}')
+    return ax
+
+
+def activations(names=ACTIVATIONS, lo=-4.0, hi=4.0):
+    """One panel per activation: the function and its derivative. Returns the Figure."""
+    names = [check_activation(n) for n in names]
+    if not names:
+        raise ValueError("activations needs at least one name")
+    fig, axes = _figure(len(names), figsize=(3 * len(names), 2.8))
+    xs = [lo + (hi - lo) * i / 400 for i in range(401)]
+    for ax, name in zip(axes, names):
+        ax.axhline(0.0, color='0.8', linewidth=0.8)
+        ax.axvline(0.0, color='0.8', linewidth=0.8)
+        ax.plot(xs, [apply_float(v, name) for v in xs], color=COLOURS[0], label='f(x)')
+        ax.plot(xs, [derivative(v, name) for v in xs], color=COLOURS[1], linestyle='--',
+                label="f'(x)")
+        ax.set_title(TITLES[name])
+        ax.set_xlabel('x')
+    axes[0].legend(loc='upper left', fontsize='small')
+    fig.tight_layout()
+    return fig
