@@ -143,7 +143,7 @@ class Drawing:
         return number(x, self.digits)
 
     def source(self, grads, highlight=(), edge_text=None, edge_marks=None, node_marks=None,
-               notes=(), layout=None):
+               notes=(), pending_note=None, layout=None):
         """DOT text for one picture of the graph.
 
         grads      -- per node (in topological order) a float, None for 'grad ?', or
@@ -152,7 +152,8 @@ class Drawing:
         edge_text  -- {(i, k): text} replaces the local derivative on the edge from child k
                       of node i; edge_marks {(i, k): 'now' | 'done'} colours such edges
         node_marks -- {i: 'now' | 'received'}: the node being processed, its children
-        notes      -- extra lines for the legend
+        notes      -- extra lines for the legend; pending_note: whether the legend explains
+                      'grad ?' (None: when some gradient is None)
         layout     -- positions from a previous layout (see layout_of): every node stays put
         """
         import graphviz
@@ -218,26 +219,27 @@ class Drawing:
                 g.edge(f'n{self.index[child]}', f'n{i}op', id=f'e{i}_{k}', **style,
                        **at(f'e{i}_{k}'))
         if self.legend:
-            self._add_legend(g, grads, notes, at)
+            if pending_note is None:
+                pending_note = grads is not None and any(x is None for x in grads)
+            self._add_legend(g, notes, pending_note, at)
         if layout and 'bb' in placed.get('', {}):
             g.attr(bb=placed['']['bb'])
         return g.source
 
-    def _add_legend(self, g, grads, notes, at):
+    def _add_legend(self, g, notes, pending_note, at):
         """One small table: a swatch per kind of node in this graph, then what the text means."""
-        rows = [f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="18"> </TD>'
-                f'<TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
+        swatch = '<TD BGCOLOR="{}" BORDER="1" FIXEDSIZE="TRUE" WIDTH="24" HEIGHT="14"{}></TD>'
+        rows = [f'<TR>{swatch.format(fill, "")}<TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
                 for kind, (fill, text) in KINDS.items() if kind in self.kinds]
         if any(node._prev for node in self.order):
-            rows.append(f'<TR><TD BGCOLOR="{OP_FILL}" BORDER="1" STYLE="rounded"> </TD>'
+            rounded = swatch.format(OP_FILL, ' STYLE="rounded"')
+            rows.append(f'<TR>{rounded}'
                         f'<TD ALIGN="LEFT">op (the oval feeds the box it points to)</TD></TR>')
         lines = list(notes)
         if self.show_local:
             lines.insert(0, 'number on an edge: local derivative d(out)/d(in)')
-        if grads is not None and any(x is None for x in grads):
+        if pending_note:
             lines.append('grad ?: not computed yet (run backward())')
-        rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{html.escape(line)}</TD></TR>'
-                 for line in lines]
         table = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
                  + ''.join(rows) + '</TABLE>>')
         with g.subgraph(name='cluster_legend') as legend:
@@ -245,9 +247,14 @@ class Drawing:
                         fontname='Helvetica', **at('cluster_legend'))
             legend.node('legend', label=table, id='legend', shape='plaintext', fontsize='10',
                         **at('legend'))
-        # an invisible edge keeps the legend beside the output, away from the inputs
-        g.edge(f'n{len(self.order) - 1}', 'legend', style='invis', id='to_legend',
-               **at('to_legend'))
+            if lines:
+                legend.node('legend_notes', id='legend_notes', shape='plaintext', fontsize='10',
+                            label=''.join(_record_text(line, 80) + '\\l' for line in lines),
+                            **at('legend_notes'))
+        # invisible edges keep the legend beside the output, away from the inputs
+        for name in ('legend', 'legend_notes')[:1 + bool(lines)]:
+            g.edge(f'n{len(self.order) - 1}', name, style='invis', id=f'to_{name}',
+                   **at(f'to_{name}'))
 
 
 def _as_nodes(nodes, what):
