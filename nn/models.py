@@ -83,7 +83,8 @@ class Neuron(Module):
         return len(self.w)
 
     def __call__(self, x):
-        x = _as_inputs(x, len(self.w), 'Neuron')
+        if type(x) is not list or len(x) != len(self.w):  # the common case needs no fixing
+            x = _as_inputs(x, len(self.w), 'Neuron')
         if self.fused:
             act = Value.dot(self.w, x, self.b)  # b + w0*x0 + w1*x1 + ..., one node
         else:
@@ -124,7 +125,8 @@ class Layer(Module):
 
     def forward(self, x):
         """The outputs as a list, always (even for one neuron)."""
-        x = _as_inputs(x, self.neurons[0].nin, 'Layer')
+        if type(x) is not list or len(x) != len(self.neurons[0].w):
+            x = _as_inputs(x, len(self.neurons[0].w), 'Layer')
         return [n(x) for n in self.neurons]
 
     def __call__(self, x):

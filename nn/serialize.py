@@ -47,6 +47,7 @@ def save(model, path):
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a saved model is an ordinary file
         os.replace(tmp, path)  # the new file appears whole, or not at all
     except BaseException:
         if os.path.exists(tmp):
