@@ -7,7 +7,7 @@ and sets `run` to the function that carries it out (returning the exit status).
 import argparse
 import sys
 
-from . import train_cli
+from . import graph_cli, train_cli
 
 
 def build_parser():
@@ -15,6 +15,7 @@ def build_parser():
         prog='scalargrad', description='scalargrad: watch backprop work, one scalar at a time.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='command')
     train_cli.add_parsers(sub)  # demo, train
+    graph_cli.add_parser(sub)  # graph
     return parser
 
 
