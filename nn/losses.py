@@ -140,7 +140,7 @@ def cross_entropy(scores, labels):
     Shifting by the largest score keeps every e^... at most 1 (no overflow). Its
     derivative is softmax(s) - onehot(y).
     >>> cross_entropy([[Value(2.0), Value(0.0)]], [0]).data
-    0.12692801104297263
+    0.1269280110429726
     """
     scores, labels = _batch(scores, labels, 'cross_entropy')
     terms = []

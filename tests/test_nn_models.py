@@ -76,6 +76,29 @@ def test_micrograd_demo_code_gives_micrograds_outputs_loss_and_gradients(fused):
         assert math.isclose(p, t, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def test_micrograd_demo_runs_with_numpy_data_and_only_the_imports_changed():
+    np = pytest.importorskip('numpy')
+    rng = np.random.RandomState(1337)
+    X = rng.uniform(-1, 1, size=(20, 2))
+    y = rng.randint(0, 2, size=20) * 2 - 1  # numpy ints, as the demo's y*2 - 1
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    for k in range(2):
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+        model.zero_grad()
+        total_loss.backward()
+        for p in model.parameters():
+            p.data -= (1.0 - 0.9 * k / 100) * p.grad
+    assert isinstance(total_loss, Value) and math.isfinite(total_loss.data)
+    assert 0 <= sum(accuracy) / len(accuracy) <= 1
+
+
 def test_attribute_names_are_micrograds():
     model = MLP(2, [3, 1], seed=0)
     neuron = model.layers[0].neurons[0]
