@@ -53,6 +53,15 @@ def _as_inputs(x, nin, who):
     return x
 
 
+def _plain_number(v, i):
+    if isinstance(v, Value):
+        return v.data
+    if isinstance(v, bool) or not isinstance(v, Real):
+        raise TypeError(f"MLP.predict: input {i} holds {type(v).__name__} {v!r:.40}, "
+                        f"not a number")
+    return float(v)
+
+
 class Neuron(Module):
     """One neuron: act(b + sum_i w_i x_i).
 
@@ -198,8 +207,11 @@ class MLP(Module):
         Returns one float per input for a one-output model, else one list per input.
         Each sum is taken in the graph's order, so the numbers equal model(x) exactly.
         """
-        rows = [[float(v.data if isinstance(v, Value) else v) for v in
-                 _as_inputs(x, self.nin, f'MLP.predict: input {i}')] for i, x in enumerate(X)]
+        rows = []
+        for i, x in enumerate(X):
+            if type(x) is not list or len(x) != self.nin:
+                x = _as_inputs(x, self.nin, f'MLP.predict: input {i}')
+            rows.append([_plain_number(v, i) for v in x])
         if not rows:
             return []
         n = len(rows)

@@ -389,3 +389,5 @@ def test_predict_accepts_values_and_checks_width():
     assert model.predict([]) == []
     with pytest.raises(ValueError, match="input 1"):
         model.predict([[1.0, 2.0], [1.0]])
+    with pytest.raises(TypeError, match="input 0 holds str"):
+        model.predict([['1.5', 2.0]])
