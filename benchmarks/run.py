@@ -34,9 +34,9 @@ import timing  # noqa: E402
 import nn  # noqa: E402
 from engine import Value, no_grad  # noqa: E402
 
-FULL = dict(steps=12, chain_repeats=3, torch_chain_max=10 ** 5, grid_repeats=3,
+FULL = dict(rounds=3, steps=4, chain_repeats=3, torch_chain_max=10 ** 5, grid_repeats=3,
             micrograd_grid_points=200)
-QUICK = dict(steps=4, chain_repeats=1, torch_chain_max=10 ** 4, grid_repeats=1,
+QUICK = dict(rounds=1, steps=3, chain_repeats=2, torch_chain_max=10 ** 4, grid_repeats=1,
              micrograd_grid_points=50)
 CHAIN_SIZES = (10 ** 4, 10 ** 5, 10 ** 6)
 MARK_START, MARK_END = '<!-- bench:start -->', '<!-- bench:end -->'
@@ -70,11 +70,9 @@ def moons_steps(config, X, y):
         (FUSED, moons.fused_step(Value, scalargrad_model(weights, True), X, y)),
         (PLAIN, moons.plain_step(weights, X, y)),
     ]
-    results = {}
-    for name, step in peers:
-        say(f"moons step: {name} ({config['steps']} steps)")
-        results[name] = timing.timed_steps(step, config['steps'])
-    return weights, results
+    say(f"moons step: {', '.join(name for name, _ in peers)} "
+        f"({config['rounds']} rounds of 1 + {config['steps']} steps each)")
+    return weights, timing.timed_rounds(peers, config['rounds'], config['steps'])
 
 
 def memory(X, y, weights):
@@ -155,8 +153,9 @@ def torch_peer(config, weights, X, y, step_rows, chain_rows):
         say("torch not installed: its column is skipped")
         return None
     name = f'PyTorch {torch.__version__.split("+")[0]}, 0-d float64'
-    say(f"moons step: {name} ({config['steps']} steps)")
-    step_rows[name] = timing.timed_steps(moons.torch_step(torch, weights, X, y), config['steps'])
+    say(f"moons step: {name}")
+    step_rows.update(timing.timed_rounds([(name, moons.torch_step(torch, weights, X, y))],
+                                         config['rounds'], config['steps']))
 
     def leaf(x):
         return torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -192,7 +191,9 @@ def report(config, quick, steps, micro_losses, mem, chain_rows, torch_name, grid
         f"other work, so read the ratios, not the absolute times).",
         '',
         "**Moons training step** (micrograd's demo: MLP 2-16-16-1, 100 points, hinge loss + "
-        f"1e-4 L2, full batch; median of {config['steps']} steps from the same weights)",
+        f"1e-4 L2, full batch; every peer starts from the same weights; median of "
+        f"{config['rounds'] * config['steps']} timed steps, the pure-Python peers taking "
+        f"turns)",
         '',
         '| peer | time per step | speed-up vs micrograd | loss curve vs micrograd (max diff) |',
         '|---|---:|---:|---:|',
@@ -202,7 +203,10 @@ def report(config, quick, steps, micro_losses, mem, chain_rows, torch_name, grid
         seconds, losses = steps[name]
         diff = max(abs(a - b) for a, b in zip(losses, micro_losses))
         lines.append(f'| {name} | {ms(seconds)} | {t_micro / seconds:.1f}x | {diff:.1e} |')
-    lines += ['', "**Memory per recorded node** (tracemalloc while building one moons forward "
+    lines += ['', "PyTorch runs after the others: importing it adds about 150 000 objects that "
+              "every full garbage collection then walks, which would slow the pure-Python "
+              "peers run after it.",
+              '', "**Memory per recorded node** (tracemalloc while building one moons forward "
               "graph; parameters not counted)", '',
               '| peer | nodes | bytes | bytes per node | vs micrograd |',
               '|---|---:|---:|---:|---:|']
