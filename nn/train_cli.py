@@ -215,7 +215,7 @@ def _pictures(out, model, X, y, history, title):
     print(f"wrote {boundary}")
     print(f"wrote {curve}")
     try:
-        _neuron_picture(model, X[0]).save(graph)
+        _neuron_picture(model, X).save(graph)
     except Exception as err:  # a missing Graphviz must not hide the rest of the demo
         print(f"could not draw {graph}: {err}")
         return 1
@@ -239,13 +239,17 @@ def _save_figure(fig, path):
         raise
 
 
-def _neuron_picture(model, x):
-    """The first hidden neuron on one input, op by op, after backward: a picture."""
+def _neuron_picture(model, X):
+    """The first neuron on one sample, op by op, after backward: a picture.
+
+    The sample is the first one that makes the neuron fire, so the gradients are not all 0.
+    """
     from engine import Value, draw_dot
 
     from .models import Neuron
 
     first = model.layers[0].neurons[0]
+    x = next((x for x in X if first(x).data > 0.0), X[0])
     neuron = Neuron(first.nin, activation=first.activation, fused=False, seed=0)
     neuron.load_state_dict(first.state_dict())  # a copy: the model's parameters stay unlabelled
     for i, w in enumerate(neuron.w):
