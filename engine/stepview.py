@@ -145,19 +145,25 @@ def _step_caption(step, grads_before, index, number):
             f"passes local x upstream to each child: " + '; '.join(parts) + '.')
 
 
-def step_through(root, rankdir='LR', *, params=(), max_nodes=STEP_MAX_NODES):
+def step_through(root, rankdir='LR', *, params=(), max_nodes=STEP_MAX_NODES, widget=None):
     """In Jupyter: a slider (with play button) over the frames of root's backward pass.
 
-    Without ipywidgets the frames are displayed one after another instead; without
-    IPython their captions are printed. The graph ends with the gradients of root.backward().
+    Without ipywidgets, or with widget=False (e.g. for a notebook read as a static page),
+    the frames are displayed one after another instead; without IPython their captions
+    are printed. The graph ends with the gradients of root.backward().
 
     >>> step_through(y)   # the last line of a notebook cell
     """
     frames = backward_frames(root, rankdir, params=params, max_nodes=max_nodes,
                              caller='step_through')
+    if widget is False:
+        return _show_one_after_another(frames)
     try:
         import ipywidgets as widgets
     except ImportError:
+        if widget:
+            raise ImportError("step_through(widget=True) needs ipywidgets: "
+                              "pip install ipywidgets") from None
         return _show_one_after_another(frames)
     svgs = [frame.picture.svg() for frame in frames]
     last = len(frames) - 1

@@ -232,3 +232,19 @@ def test_step_through_without_ipython_prints_the_captions(monkeypatch, capsys):
     y, _ = neuron()
     step_through(y)
     assert capsys.readouterr().out.count('frame ') == 4
+
+
+def test_step_through_can_be_asked_for_static_pictures(monkeypatch):
+    import IPython.display
+    shown = []
+    monkeypatch.setattr(IPython.display, 'display', lambda obj: shown.append(obj))
+    y, _ = neuron()
+    assert step_through(y, widget=False) is None
+    assert len(shown) == 2 * 4
+
+
+def test_step_through_widget_true_without_ipywidgets_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'ipywidgets', None)
+    y, _ = neuron()
+    with pytest.raises(ImportError, match='pip install ipywidgets'):
+        step_through(y, widget=True)
