@@ -158,73 +158,66 @@ class Drawing:
         """
         import graphviz
 
-        edge_text, edge_marks = edge_text or {}, edge_marks or {}
         node_marks = dict(node_marks or {})
         for i in highlight:
             node_marks.setdefault(i, 'now')
-        braces = self.rankdir == 'LR'  # records lie horizontally: {a|b} in LR, a|b in TB
+        at = _placer(layout)
         g = graphviz.Digraph('scalargrad', strict=False)
         g.attr(rankdir=self.rankdir, bgcolor='white', fontname='Helvetica', nodesep='0.25',
                ranksep='0.35')
         g.attr('node', fontname='Helvetica', fontsize='12')
         g.attr('edge', fontname='Helvetica', fontsize='10', arrowsize='0.7')
-        placed = layout or {}
-
-        def at(name):  # fixed position and size, when drawing on a previous layout
-            spot = placed.get(name)
-            if spot is None:
-                return {}
-            return {key: spot[key] for key in ('pos', 'width', 'height', 'lp', 'bb') if key in spot}
-
         for i, node in enumerate(self.order):
-            fields = [_record_text(node.label)] if node.label else []
-            fields.append('data ' + self.number(node.data))
-            if grads is not None:
-                g_i = grads[i]
-                fields.append('grad ' + ('?' if g_i is None else self.number(g_i)))
-            text = ' | '.join(fields)
             mark = node_marks.get(i)
-            style = {'shape': 'record', 'style': 'filled', 'fillcolor': KINDS[self.kinds[i]][0],
-                     'label': '{ ' + text + ' }' if braces else text}
-            if mark:
-                style.update(color=HIGHLIGHT if mark == 'now' else RECEIVED, penwidth='3')
-            if layout:
-                style['fixedsize'] = 'true'
-            g.node(f'n{i}', id=f'n{i}', **{**style, **at(f'n{i}')})
-            if not node._prev:
-                continue
-            op_style = {'shape': 'ellipse', 'style': 'filled', 'fillcolor': OP_FILL,
-                        'fontsize': '11', 'width': '0.3', 'height': '0.3', 'margin': '0.04'}
-            if mark == 'now':
-                op_style.update(color=HIGHLIGHT, penwidth='3')
-            if layout:
-                op_style['fixedsize'] = 'true'
-            g.node(f'n{i}op', label=_record_text(node._op), id=f'n{i}op',
-                   **{**op_style, **at(f'n{i}op')})
-            g.edge(f'n{i}op', f'n{i}', id=f'e{i}', **at(f'e{i}'))
-            for k, child in enumerate(node._prev):
-                key = (i, k)
-                style = {}
-                if key in edge_text:
-                    style['label'] = edge_text[key]
-                elif self.show_local:
-                    style['label'] = self.number(node._local[k])
-                if 'label' in style:
-                    style['fontcolor'] = LOCAL_INK
-                edge_mark = edge_marks.get(key)
-                if edge_mark == 'now':
-                    style.update(color=HIGHLIGHT, fontcolor=HIGHLIGHT, penwidth='2.5')
-                elif edge_mark == 'done':
-                    style.update(color=DONE_INK, fontcolor=DONE_INK)
-                g.edge(f'n{self.index[child]}', f'n{i}op', id=f'e{i}_{k}', **style,
-                       **at(f'e{i}_{k}'))
+            self._value_box(g, i, None if grads is None else (grads[i],), mark, at)
+            if node._prev:
+                self._op_and_edges(g, i, mark, edge_text or {}, edge_marks or {}, at)
         if self.legend:
             if pending_note is None:
                 pending_note = grads is not None and any(x is None for x in grads)
             self._add_legend(g, notes, pending_note, at)
-        if layout and 'bb' in placed.get('', {}):
-            g.attr(bb=placed['']['bb'])
+        if layout:
+            g.attr(bb=layout['']['bb'])
         return g.source
+
+    def _value_box(self, g, i, grad, mark, at):
+        """Node i as a record [label | data | grad]; grad is (float,), (None,) for '?', or None."""
+        node = self.order[i]
+        fields = [_record_text(node.label)] if node.label else []
+        fields.append('data ' + self.number(node.data))
+        if grad is not None:
+            fields.append('grad ' + ('?' if grad[0] is None else self.number(grad[0])))
+        text = ' | '.join(fields)
+        style = {'shape': 'record', 'style': 'filled', 'fillcolor': KINDS[self.kinds[i]][0],
+                 'label': '{ ' + text + ' }' if self.rankdir == 'LR' else text}  # lie flat
+        if mark:
+            style.update(color=HIGHLIGHT if mark == 'now' else RECEIVED, penwidth='3')
+        g.node(f'n{i}', id=f'n{i}', **{**style, **at(f'n{i}')})
+
+    def _op_and_edges(self, g, i, mark, edge_text, edge_marks, at):
+        """The oval of node i's op, its edge to the box, and an edge from each child."""
+        node = self.order[i]
+        style = {'shape': 'ellipse', 'style': 'filled', 'fillcolor': OP_FILL, 'fontsize': '11',
+                 'width': '0.3', 'height': '0.3', 'margin': '0.04'}
+        if mark == 'now':
+            style.update(color=HIGHLIGHT, penwidth='3')
+        g.node(f'n{i}op', label=_record_text(node._op), id=f'n{i}op',
+               **{**style, **at(f'n{i}op')})
+        g.edge(f'n{i}op', f'n{i}', id=f'e{i}', **at(f'e{i}'))
+        for k, child in enumerate(node._prev):
+            style = {}
+            if (i, k) in edge_text:
+                style['label'] = edge_text[(i, k)]
+            elif self.show_local:
+                style['label'] = self.number(node._local[k])  # d(node)/d(child)
+            if 'label' in style:
+                style['fontcolor'] = LOCAL_INK
+            if edge_marks.get((i, k)) == 'now':
+                style.update(color=HIGHLIGHT, fontcolor=HIGHLIGHT, penwidth='2.5')
+            elif edge_marks.get((i, k)) == 'done':
+                style.update(color=DONE_INK, fontcolor=DONE_INK)
+            g.edge(f'n{self.index[child]}', f'n{i}op', id=f'e{i}_{k}',
+                   **{**style, **at(f'e{i}_{k}')})
 
     def _add_legend(self, g, notes, pending_note, at):
         """One small table: a swatch per kind of node in this graph, then what the text means."""
@@ -255,6 +248,22 @@ class Drawing:
         for name in ('legend', 'legend_notes')[:1 + bool(lines)]:
             g.edge(f'n{len(self.order) - 1}', name, style='invis', id=f'to_{name}',
                    **at(f'to_{name}'))
+
+
+def _placer(layout):
+    """at(name) -> the fixed position and size of a node, edge or cluster in `layout`.
+
+    Without a layout there is nothing to fix and Graphviz places everything itself.
+    """
+    def at(name):
+        spot = layout.get(name) if layout else None
+        if spot is None:
+            return {}
+        fixed = {key: spot[key] for key in ('pos', 'width', 'height', 'lp', 'bb') if key in spot}
+        if 'width' in fixed and not name.startswith('legend'):
+            fixed['fixedsize'] = 'true'  # boxes keep their size whatever their text
+        return fixed
+    return at
 
 
 def _as_nodes(nodes, what):
