@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 from .value import Value, topological_order
@@ -400,10 +401,38 @@ def _render_with_pygraphviz(source, format, engine):
         import pygraphviz
     except ImportError:
         raise RenderError(f"no Graphviz found to draw with: {INSTALL_HINT}") from None
-    try:
-        return pygraphviz.AGraph(string=source).draw(format=format, prog=engine)
-    except (ValueError, OSError, pygraphviz.DotError) as e:
-        raise RenderError(f"Graphviz (pygraphviz) failed: {e}; {INSTALL_HINT}") from None
+    with _c_stderr_captured() as said:
+        try:
+            return pygraphviz.AGraph(string=source).draw(format=format, prog=engine)
+        except (ValueError, OSError, pygraphviz.DotError) as e:
+            error = e
+    details = ' '.join(said.text().split())[-300:]
+    raise RenderError(f"Graphviz (pygraphviz) failed: {error} {details}; {INSTALL_HINT}")
+
+
+class _c_stderr_captured:
+    """Keep what C libraries write straight to file descriptor 2 (Graphviz's layout warnings,
+    fontconfig's complaints about the system's font setup) out of the terminal and out of
+    notebook outputs; .text() returns it, to explain a failure.
+    """
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self._file = tempfile.TemporaryFile()
+        self._saved = os.dup(2)
+        os.dup2(self._file.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc):
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._file.seek(0)
+        self._text = self._file.read().decode(errors='replace')
+        self._file.close()
+        return False
+
+    def text(self):
+        return self._text
 
 
 def write_atomic(path, data):

@@ -321,3 +321,17 @@ def test_picture_repr_says_how_to_use_it():
 def test_pipe_refuses_unknown_formats():
     with pytest.raises(ValueError, match='svg, png, pdf'):
         Picture('digraph {}').pipe('gif')
+
+
+def test_graphviz_warnings_stay_out_of_the_terminal(capfd, monkeypatch):
+    monkeypatch.setattr(shutil, 'which', lambda name, *a, **k: None)
+    source = 'digraph { a [label=<<TABLE><TR><TD FIXEDSIZE="TRUE" WIDTH="2">wide text</TD></TR>' \
+             '</TABLE>>] }'  # Graphviz warns: cell size too small for content
+    assert '<svg' in Picture(source).svg()
+    assert capfd.readouterr().err == ''
+
+
+def test_a_graphviz_failure_says_what_went_wrong(monkeypatch):
+    monkeypatch.setattr(shutil, 'which', lambda name, *a, **k: None)
+    with pytest.raises(RenderError, match='syntax error'):
+        Picture('digraph { a -> }').svg()
