@@ -46,8 +46,8 @@ def backward_frames(root, rankdir='LR', *, params=(), max_nodes=STEP_MAX_NODES, 
     One frame before any step, then one per op node. Afterwards the graph holds the same
     gradients as after root.backward() (leaf gradients accumulate, as there).
 
-    >>> frames = backward_frames(y); frames[1].caption
-    'step 1 of 3: the tanh node has grad 1; ...'
+    >>> frames = backward_frames((Value(2.0, 'x') * Value(-3.0, 'w')).tanh())
+    >>> frames[1].caption   # 'step 1 of 2: the tanh node has grad 1 and passes ...'
     """
     drawing = Drawing(root, rankdir, params, max_nodes, show_local=True, legend=legend,
                       caller=caller)
