@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 
+from .files import write_atomic
 from .value import Value, topological_order
 
 MAX_NODES = 300  # beyond a few hundred boxes a picture stops teaching anything
@@ -433,22 +434,3 @@ class _c_stderr_captured:
 
     def text(self):
         return self._text
-
-
-def write_atomic(path, data):
-    """Write bytes to path all at once: a temporary file in the same folder, then a rename."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot write {path!r}: the folder {folder!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.',
-                                    suffix='.tmp')
-    try:
-        with os.fdopen(handle, 'wb') as f:
-            f.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise

@@ -18,7 +18,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from .draw import Drawing, Picture, layout_of, write_atomic
+from .draw import Drawing, Picture, layout_of
+from .files import write_atomic
 from .steps import BackwardStep, backward_steps
 
 STEP_MAX_NODES = 100  # one picture per op node: beyond this a step-through is too long to follow

@@ -15,7 +15,8 @@ Floats are written with repr, so a model round-trips exactly.
 
 import json
 import os
-import tempfile
+
+from engine.files import write_atomic
 
 from .activations import check_activation
 from .models import MLP
@@ -38,21 +39,7 @@ def save(model, path):
         'parameters': model.state_dict(),
     }
     text = json.dumps(document, indent=1, allow_nan=False) + '\n'
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp',
-                               dir=folder)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a saved model is an ordinary file
-        os.replace(tmp, path)  # the new file appears whole, or not at all
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text)  # the new file appears whole, or not at all
 
 
 def load(path):

@@ -8,9 +8,11 @@ one neuron, drawn by engine.draw_dot) into its --out folder.
 """
 
 import argparse
+import io
 import os
-import tempfile
 import time
+
+from engine.files import write_atomic
 
 from .activations import ACTIVATIONS
 
@@ -224,19 +226,10 @@ def _pictures(out, model, X, y, history, title):
 
 
 def _save_figure(fig, path):
-    """savefig into a temporary file in the same folder, then rename: never half a PNG."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp',
-                               dir=folder)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format='png', dpi=110, bbox_inches='tight')
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """The figure as a PNG, written atomically: never half a picture."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format='png', dpi=110, bbox_inches='tight')
+    write_atomic(path, buffer.getvalue())
 
 
 def _neuron_picture(model, X):
