@@ -228,6 +228,8 @@ class Value:
         self.grad += 1.0  # d(self)/d(self)
         for node in reversed(order):
             g = node.grad
+            if g == 0.0:  # nothing to pass down (say, behind a ReLU that is off): skip
+                continue
             for child, local in zip(node._prev, node._local):
                 child.grad += local * g
 
