@@ -9,30 +9,9 @@ Every peer starts from the same weights (a micrograd model made with random.seed
 so their loss curves can be compared step by step.
 """
 
-import math
 import random
 
 ALPHA = 1e-4  # L2 strength, as in micrograd's demo
-
-
-def make_moons(n=100, noise=0.1, seed=1337):
-    """Two interleaving half circles with Gaussian noise; labels -1 (upper) and +1 (lower).
-
-    >>> X, y = make_moons(); len(X), X[0], y[0]      # 100 points [x0, x1], labels +-1.0
-    """
-    rng = random.Random(seed)
-    upper, lower = n // 2, n - n // 2
-    points = []
-    for i in range(upper):
-        t = math.pi * i / max(upper - 1, 1)
-        points.append(([math.cos(t) + rng.gauss(0, noise),
-                        math.sin(t) + rng.gauss(0, noise)], -1.0))
-    for i in range(lower):
-        t = math.pi * i / max(lower - 1, 1)
-        points.append(([1.0 - math.cos(t) + rng.gauss(0, noise),
-                        0.5 - math.sin(t) + rng.gauss(0, noise)], 1.0))
-    rng.shuffle(points)
-    return [p for p, _ in points], [label for _, label in points]
 
 
 def learning_rate(k):

@@ -15,9 +15,7 @@ import functools
 import gc
 import os
 import platform
-import stat
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +31,7 @@ import timing  # noqa: E402
 
 import nn  # noqa: E402
 from engine import Value, no_grad  # noqa: E402
+from engine.files import write_atomic  # noqa: E402
 
 FULL = dict(rounds=3, steps=4, chain_repeats=3, torch_chain_max=10 ** 5, grid_repeats=3,
             micrograd_grid_points=200)
@@ -260,15 +259,7 @@ def write_readme(text, path=None):
     if start < 0 or end < start:
         raise SystemExit(f"{path}: markers {MARK_START} ... {MARK_END} not found")
     new = readme[:start + len(MARK_START)] + '\n' + text + '\n' + readme[end:]
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.README.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(new)
-        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))  # keep README's permissions
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomic(path, new)
 
 
 def main(argv=None):
@@ -279,7 +270,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     config = QUICK if args.quick else FULL
     started = time.perf_counter()
-    X, y = moons.make_moons()
+    X, y = nn.data.moons(100, noise=0.1, seed=1337)  # labels -1 / +1, as the demo
     weights, steps = moons_steps(config, X, y)
     mem = memory(X, y, weights)
     chain_rows = chains(config)

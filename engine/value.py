@@ -185,14 +185,21 @@ class Value:
         weights, inputs = tuple(weights), tuple(inputs)
         if len(weights) != len(inputs):
             raise ValueError(f"Value.dot: {len(weights)} weights but {len(inputs)} inputs")
-        if (isinstance(bias, Value) and all(map(isinstance, weights, _VALUE))
-                and all(map(isinstance, inputs, _VALUE))):  # a neuron in training: fast path
+        if isinstance(bias, Value) and all(map(isinstance, weights, _VALUE)):
+            # a neuron: weights and bias in the graph; inputs all Values or all plain floats
             w_data = [w.data for w in weights]
-            x_data = [x.data for x in inputs]
-            total = bias.data
-            for w, x in zip(w_data, x_data):
-                total += w * x
-            return Value(total, '', (*weights, *inputs, bias), (*x_data, *w_data, 1.0), 'dot')
+            if all(map(isinstance, inputs, _VALUE)):  # a hidden layer's inputs
+                x_data = [x.data for x in inputs]
+                children, local = (*weights, *inputs, bias), (*x_data, *w_data, 1.0)
+            else:  # the data itself: constants, not children
+                x_data = [x for x in inputs if type(x) is float]
+                children, local = (*weights, bias), (*x_data, 1.0)
+            if len(x_data) == len(inputs):
+                total = bias.data
+                for w, x in zip(w_data, x_data):
+                    total += w * x
+                if total - total == 0.0:  # else the general path below names the culprit
+                    return Value(total, '', children, local, 'dot')
         w_data, w_nodes, x_for_w = _split(weights, inputs, 'Value.dot weight')
         x_data, x_nodes, w_for_x = _split(inputs, weights, 'Value.dot input')
         if bias is None:
