@@ -79,7 +79,8 @@ def backward_frames(root, rankdir='LR', *, params=(), max_nodes=STEP_MAX_NODES, 
     layout = layout_of(drawing.source(widest, edge_text=edge_text, notes=NOTES,
                                       pending_note=True))
     captions = [_start_caption(root, len(steps))]
-    captions += [_step_caption(step, states[n][0], index, number)
+    params = set(params)
+    captions += [_step_caption(step, states[n][0], index, number, params)
                  for n, step in enumerate(steps)]
     if steps:
         captions[-1] += ' Done: every gradient is computed.'
@@ -110,12 +111,14 @@ def _record_steps(root, order):
             leaf.grad += grad
 
 
-def _name(node):
+def _name(node, params=()):
     """How a caption calls a node: its label, its op, or its value."""
     if node.label:
         return node.label
     if node._prev:
         return f"the {node._op} node"
+    if node in params:
+        return f"the parameter {node.data:.4g}"
     return f"the constant {node.data:.4g}"
 
 
@@ -124,23 +127,26 @@ def _start_caption(root, n_steps):
     if not n_steps:
         return (f"start: {out} is a single value; its gradient is 1 (d out/d out = 1) and "
                 f"there is nothing to pass back.")
+    follow = "1 step follows" if n_steps == 1 else f"{n_steps} steps follow"
     return (f"start: backward begins at {out}: its gradient is 1 (d out/d out = 1); every other "
-            f"gradient is not computed yet (grad ?). {n_steps} steps follow, one per op node, "
+            f"gradient is not computed yet (grad ?). {follow}, one per op node, "
             f"from the output back to the inputs.")
 
 
-def _step_caption(step, grads_before, index, number):
+def _step_caption(step, grads_before, index, number, params=()):
     node = step.node
     who = f"the {node._op} node" + (f" {node.label}" if node.label else '')
-    parts = []
+    parts, reached_now = [], set()
     for edge in step.edges:
-        share = (f"{_name(edge.child)} gets {number(edge.local)} x {number(step.upstream)} = "
-                 f"{number(edge.contribution)}")
-        if grads_before[index[edge.child]] is not None:  # already reached: the sum grows
+        child = index[edge.child]
+        share = (f"{_name(edge.child, params)} gets {number(edge.local)} x "
+                 f"{number(step.upstream)} = {number(edge.contribution)}")
+        if grads_before[child] is not None or child in reached_now:  # the sum grows
             added = number(edge.contribution)
             added = f"({added})" if added.startswith('-') else added
             share += (f", so its grad is {number(edge.grad_before)} + {added} = "
                       f"{number(edge.grad_after)}")
+        reached_now.add(child)
         parts.append(share)
     return (f"step {step.index + 1} of {step.total}: {who} has grad {number(step.upstream)} and "
             f"passes local x upstream to each child: " + '; '.join(parts) + '.')
