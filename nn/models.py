@@ -62,6 +62,13 @@ def _plain_number(v, i):
     return float(v)
 
 
+def _prefix_labels(parts, letter):
+    """Prefix each part's parameter labels with the part's place: 'w0' -> 'n3.w0'."""
+    for j, part in enumerate(parts):
+        for p in part.parameters():
+            p.label = f'{letter}{j}.{p.label}'
+
+
 class Neuron(Module):
     """One neuron: act(b + sum_i w_i x_i).
 
@@ -84,8 +91,8 @@ class Neuron(Module):
         self.nonlin = activation != 'linear'
         self.fused = bool(fused)
         draw = _random_source(seed).uniform
-        self.w = [Value(draw(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
+        self.w = [Value(draw(-1, 1), f'w{i}') for i in range(nin)]  # labels show in pictures
+        self.b = Value(0.0, 'b')
 
     @property
     def nin(self):
@@ -118,6 +125,7 @@ class Layer(Module):
         _check_size(nout, 'nout')
         rng = _random_source(seed)  # one stream for the whole layer
         self.neurons = [Neuron(nin, nonlin, activation, fused, rng) for _ in range(nout)]
+        _prefix_labels(self.neurons, 'n')  # w0 of neuron 3 becomes n3.w0
 
     @property
     def nin(self):
@@ -181,6 +189,7 @@ class MLP(Module):
                              activation=activation if i < last else output_activation,
                              fused=fused, seed=rng)
                        for i in range(len(nouts))]
+        _prefix_labels(self.layers, 'L')  # and L1.n3.w0 in layer 1
         self.nin = nin
         self.nouts = nouts
         self.activation = activation
