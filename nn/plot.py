@@ -122,6 +122,9 @@ def _named(histories):
 def loss_curve(histories, x='epoch', ax=None, log=False, title=None):
     """Plot loss against epochs (x='epoch') or against updates (x='update').
 
+    Against updates, each update's own batch loss is drawn faintly (for stochastic descent
+    that is one sample's loss: noisy) and each epoch's loss solid, at the update that ended it.
+
     histories -- a History, a list of them, or {name: History} for a legend, e.g.
                  {'SGD': h1, 'full batch': h2, 'mini-batch 32': h3}. Returns the Axes.
     """
@@ -131,9 +134,18 @@ def loss_curve(histories, x='epoch', ax=None, log=False, title=None):
     if ax is None:
         _, (ax,) = _figure()
     for i, (name, h) in enumerate(items.items()):
-        ys = h.epoch_losses if x == 'epoch' else h.losses
-        ax.plot(range(1, len(ys) + 1), ys, color=COLOURS[i % len(COLOURS)],
-                label=name or None, linewidth=1.2 if x == 'update' else 1.6)
+        colour = COLOURS[i % len(COLOURS)]
+        if x == 'epoch':
+            ax.plot(range(1, len(h.epoch_losses) + 1), h.epoch_losses, color=colour,
+                    label=name or None, linewidth=1.6)
+            continue
+        # each update's own batch loss (noisy for small batches), faint; and each epoch's
+        # loss over all samples, placed at the update that ended that epoch
+        ax.plot(range(1, len(h.losses) + 1), h.losses, color=colour, alpha=0.3, linewidth=0.8)
+        per_epoch = len(h.losses) / max(len(h.epoch_losses), 1)
+        ends = [round(per_epoch * (e + 1)) for e in range(len(h.epoch_losses))]
+        ax.plot(ends, h.epoch_losses, color=colour, label=name or None, linewidth=1.6,
+                marker='o' if len(ends) <= 60 else None, markersize=3)
     ax.set_xlabel(x)
     ax.set_ylabel('loss')
     if log:

@@ -68,6 +68,15 @@ def test_loss_curve_draws_one_line_per_history_with_names():
     assert len(ax.get_lines()[0].get_ydata()) == 60
 
 
+def test_loss_curve_against_updates_puts_each_epoch_loss_where_the_epoch_ended():
+    X, y = data.moons(20, seed=0)
+    h = fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, batch_size=8, progress=False)
+    per_update, per_epoch = nnplot.loss_curve(h, x='update').get_lines()
+    assert list(per_update.get_ydata()) == h.losses
+    assert list(per_epoch.get_xdata()) == [3, 6, 9]  # ceil(20 / 8) = 3 updates an epoch
+    assert list(per_epoch.get_ydata()) == h.epoch_losses
+
+
 def test_loss_curve_refuses_bad_input():
     with pytest.raises(ValueError, match="'epoch' or 'update'"):
         nnplot.loss_curve([], x='time')
