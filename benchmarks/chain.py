@@ -2,6 +2,8 @@
 
 Each repeat adds two nodes (a product and a sum), so a chain of N nodes is N/2 repeats
 deep. c and d feed every level, so their gradients accumulate N/2 contributions each.
+c is 1, so the gradient reaching every level is 1: with |c| < 1 it would shrink geometrically,
+underflow to 0 a thousand levels down, and backward would rightly skip the rest of the chain.
 """
 
 import gc
@@ -10,7 +12,7 @@ import time
 
 def build_chain(Value, nodes):
     """A chain of about `nodes` nodes; returns (root, node count)."""
-    c, d, x = Value(0.5), Value(0.5), Value(1.0)
+    c, d, x = Value(1.0), Value(0.5), Value(1.0)
     for _ in range(nodes // 2):
         x = x * c + d
     return x, 2 * (nodes // 2) + 3

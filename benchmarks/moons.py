@@ -66,6 +66,22 @@ def graph_step(Value, model, X, y):
     return step
 
 
+def fit_step(model, X, y):
+    """scalargrad as its demo trains: nn.fit, one full-batch update per call.
+
+    fit pauses the cyclic garbage collector during each update (the graph has no cycles, so
+    reference counting frees it); the graph is micrograd's, with fused neurons.
+    """
+    import nn
+
+    def step(k):
+        history = nn.fit(model, X, y, loss='hinge', l2=ALPHA, epochs=1, lr=learning_rate(k),
+                         progress=False)
+        return history.losses[0]
+
+    return step
+
+
 def fused_step(Value, model, X, y):
     """scalargrad's way: one dot node per neuron (inputs stay plain floats), fused sums.
 

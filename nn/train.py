@@ -8,8 +8,10 @@
 >>> history = fit(MLP(2, [16, 16, 1], seed=0), X, y, loss='hinge', l2=1e-4, epochs=50)
 """
 
+import gc
 import math
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from numbers import Real
 
@@ -161,6 +163,47 @@ def _whole(n, what, least):
         raise ValueError(f"{what} must be a whole number >= {least}, got {n!r}")
 
 
+# ---- one update
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector for the length of one update.
+
+    A scalargrad graph has no reference cycles (children and local derivatives are plain
+    data, not closures), so reference counting frees it as soon as the update lets go of
+    it; the cyclic collector could only walk it, and walking it is most of its cost.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _update(model, Xb, yb, loss_fn, l2, params, optimizer, epoch, update):
+    """Forward, loss, backward and one optimizer step on a batch.
+
+    Returns the loss and the scores as plain numbers: the graph is freed on return.
+    """
+    try:
+        scores = [model(x) for x in Xb]
+        total = loss_fn(scores, yb)
+        if l2:
+            total = total + _losses.l2(params, l2)
+        if not isinstance(total, Value):
+            raise TypeError(f"the loss must return a Value, got {type(total).__name__}")
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+    except ArithmeticError as err:
+        raise type(err)(f"training broke down at epoch {epoch}, update {update}: "
+                        f"{err} (a smaller learning rate may help)") from err
+    return total.data, [_plain(s) for s in scores]
+
+
 # ---- the loop
 
 
@@ -177,6 +220,9 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
     l2         -- alpha of the L2 penalty alpha * sum p^2 added to the loss
     target_loss-- stop after the first epoch whose loss is at or below it
     progress   -- show a tqdm progress bar (it adapts to notebooks)
+
+    Python's cyclic garbage collector is paused during each update: a scalargrad graph has
+    no reference cycles, so it is freed by reference counting when the update ends.
     """
     X, y = _check_data(model, X, y)
     if callable(loss):
@@ -212,28 +258,17 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
             loss_sum, right, seen, judged = 0.0, 0, 0, 0
             for Xb, yb in batches(X, y, batch_size, shuffle=not full_batch, seed=rng):
                 update = history.updates + 1
-                try:
-                    scores = [model(x) for x in Xb]
-                    total = loss_fn(scores, yb)
-                    if l2:
-                        total = total + _losses.l2(params, l2)
-                    if not isinstance(total, Value):
-                        raise TypeError(f"the loss must return a Value, got "
-                                        f"{type(total).__name__}")
-                    optimizer.zero_grad()
-                    total.backward()
-                    optimizer.step()
-                except ArithmeticError as err:
-                    raise type(err)(f"training broke down at epoch {epoch}, update {update}: "
-                                    f"{err} (a smaller learning rate may help)") from err
+                with _collector_paused():
+                    loss_value, scores = _update(model, Xb, yb, loss_fn, l2, params,
+                                                 optimizer, epoch, update)
                 history.updates = update
-                history.losses.append(total.data)
-                loss_sum += total.data * len(yb)
+                history.losses.append(loss_value)
+                loss_sum += loss_value * len(yb)
                 seen += len(yb)
                 if rule is None:
                     history.accuracies.append(None)
                 else:
-                    hits = sum(rule(_plain(s), t) for s, t in zip(scores, yb))
+                    hits = sum(rule(s, t) for s, t in zip(scores, yb))
                     history.accuracies.append(hits / len(yb))
                     right += hits
                     judged += len(yb)

@@ -207,3 +207,29 @@ def test_zero_epochs_do_nothing():
 def test_value_inputs_are_accepted():
     X = [[Value(0.0), Value(1.0)], [Value(1.0), Value(0.0)]]
     assert fit(Neuron(2, seed=0), X, [1, -1], epochs=2, progress=False).updates == 2
+
+
+def test_fit_gives_the_garbage_collector_back_as_it_found_it():
+    import gc
+
+    X, y = data.xor()
+    assert gc.isenabled()
+    fit(MLP(2, [3, 1], seed=0), X, y, epochs=2, progress=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        fit(MLP(2, [3, 1], seed=0), X, y, epochs=2, progress=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_fit_turns_the_garbage_collector_back_on_after_an_error():
+    import gc
+
+    def broken(scores, targets):
+        raise OverflowError('boom')
+
+    with pytest.raises(OverflowError, match='epoch 1, update 1'):
+        fit(MLP(2, [3, 1], seed=0), *data.xor(), loss=broken, epochs=1, progress=False)
+    assert gc.isenabled()
