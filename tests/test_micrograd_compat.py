@@ -72,9 +72,13 @@ def test_micrograd_test_expressions_give_micrograd_numbers(expression, MicroValu
     assert_same_numbers(expression(Value), expression(MicroValue))
 
 
-def test_sanity_expression_known_values():
+def test_micrograd_test_expressions_give_the_numbers_its_tests_expect():
     x, y = sanity_expression(Value)
     assert (y.data, x.grad) == (-20.0, 46.0)
+    a, b, g = more_ops_expression(Value)
+    assert math.isclose(g.data, 24.70408163265306, rel_tol=1e-12)
+    assert math.isclose(a.grad, 138.83381924198252, rel_tol=1e-12)
+    assert math.isclose(b.grad, 645.5772594752186, rel_tol=1e-12)
 
 
 # ---- random graphs over micrograd's ops, against micrograd
