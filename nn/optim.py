@@ -5,7 +5,9 @@
           p -= lr * (m / (1 - b1^t)) / (sqrt(s / (1 - b2^t)) + eps)
 
 `lr` is a number or a schedule: a function of the update count k = 0, 1, 2, ...
-micrograd's demo decays it with  lr = lambda k: 1.0 - 0.9 * k / 100.
+micrograd's demo decays it with  lr = lambda k: 1.0 - 0.9 * k / 100,  from 1.0 to 0.1
+over its 100 steps; it turns negative at step 112, and a step whose lr is not > 0 is refused
+(a negative rate would climb the loss). For longer runs write  1.0 - 0.9 * k / steps.
 
 >>> opt = SGD(model.parameters(), lr=0.1)
 >>> opt.zero_grad(); loss.backward(); opt.step()
@@ -49,8 +51,10 @@ class Optimizer:
         if not callable(self.lr):
             return self.lr
         lr = self.lr(self.steps)
-        if isinstance(lr, bool) or not isinstance(lr, Real) or not math.isfinite(lr):
-            raise ValueError(f"the lr schedule gave {lr!r} at step {self.steps}")
+        if isinstance(lr, bool) or not isinstance(lr, Real) or not (math.isfinite(lr)
+                                                                    and lr > 0):
+            raise ValueError(f"the lr schedule gave {lr!r} at step {self.steps}; a learning "
+                             f"rate must be a positive finite number")
         return float(lr)
 
     def zero_grad(self):

@@ -107,3 +107,22 @@ def test_bad_adam_settings_and_empty_parameters_are_refused():
         SGD([])
     with pytest.raises(TypeError, match="Values"):
         SGD([1.0])
+
+
+@pytest.mark.parametrize('rate', [0.0, -0.5, math.nan, math.inf, 'fast'])
+def test_a_schedule_value_that_is_not_a_positive_number_is_refused(rate):
+    p = Value(1.0)
+    p.grad = 1.0
+    with pytest.raises(ValueError, match="the lr schedule gave .* at step 0"):
+        SGD([p], lr=lambda k: rate).step()
+    assert p.data == 1.0
+
+
+def test_micrograds_schedule_run_past_its_100_steps_stops_where_it_turns_negative():
+    p = Value(1.0)
+    opt = SGD([p], lr=lambda k: 1.0 - 0.9 * k / 100)
+    for _ in range(112):  # k = 0 .. 111: the rate falls to 0.001, still positive
+        p.grad = 0.0
+        opt.step()
+    with pytest.raises(ValueError, match=r"gave -0\.00800000000000000. at step 112"):
+        opt.step()

@@ -233,3 +233,11 @@ def test_fit_turns_the_garbage_collector_back_on_after_an_error():
     with pytest.raises(OverflowError, match='epoch 1, update 1'):
         fit(MLP(2, [3, 1], seed=0), *data.xor(), loss=broken, epochs=1, progress=False)
     assert gc.isenabled()
+
+
+def test_fit_stops_with_a_clear_error_when_the_lr_schedule_turns_negative():
+    X, y = data.xor()
+    model = MLP(2, [4, 1], seed=0)
+    opt = SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / 100)  # meant for 100 steps
+    with pytest.raises(ValueError, match="lr schedule gave -0.008.* at step 112"):
+        fit(model, X, y, optimizer=opt, epochs=300, progress=False)
