@@ -185,21 +185,11 @@ class Value:
         weights, inputs = tuple(weights), tuple(inputs)
         if len(weights) != len(inputs):
             raise ValueError(f"Value.dot: {len(weights)} weights but {len(inputs)} inputs")
-        if isinstance(bias, Value) and all(map(isinstance, weights, _VALUE)):
-            # a neuron: weights and bias in the graph; inputs all Values or all plain floats
-            w_data = [w.data for w in weights]
-            if all(map(isinstance, inputs, _VALUE)):  # a hidden layer's inputs
-                x_data = [x.data for x in inputs]
-                children, local = (*weights, *inputs, bias), (*x_data, *w_data, 1.0)
-            else:  # the data itself: constants, not children
-                x_data = [x for x in inputs if type(x) is float]
-                children, local = (*weights, bias), (*x_data, 1.0)
-            if len(x_data) == len(inputs):
-                total = bias.data
-                for w, x in zip(w_data, x_data):
-                    total += w * x
-                if total - total == 0.0:  # else the general path below names the culprit
-                    return Value(total, '', children, local, 'dot')
+        if isinstance(bias, Value) and _all_values(weights):  # a neuron: two fast paths
+            if _all_values(inputs):  # inputs from the layer below: graph nodes as well
+                return _neuron_dot(weights, bias, inputs, [x.data for x in inputs])
+            if all(type(x) is float and x - x == 0.0 for x in inputs):  # finite plain data
+                return _neuron_dot(weights, bias, (), inputs)
         w_data, w_nodes, x_for_w = _split(weights, inputs, 'Value.dot weight')
         x_data, x_nodes, w_for_x = _split(inputs, weights, 'Value.dot input')
         if bias is None:
@@ -251,7 +241,20 @@ class Value:
         return f"Value({name}data={self.data!r}, grad={self.grad!r})"
 
 
-_VALUE = repeat(Value)  # isinstance's second argument, for map()
+def _all_values(items):
+    """True if every item is a Value (map runs isinstance in C: cheaper than a generator)."""
+    return all(map(isinstance, items, repeat(Value)))
+
+
+def _neuron_dot(weights, bias, x_nodes, x_data):
+    """Value.dot's fast path: Value weights and bias; x_data the inputs' numbers, x_nodes
+    the inputs that are graph nodes (all of them, or none when the inputs are plain data)."""
+    w_data = [w.data for w in weights]
+    total = bias.data
+    for w, x in zip(w_data, x_data):
+        total += w * x
+    local = (*x_data, *w_data, 1.0) if x_nodes else (*x_data, 1.0)
+    return Value(total, '', (*weights, *x_nodes, bias), local, 'dot')
 
 
 def _split(items, partners, what):
@@ -259,9 +262,9 @@ def _split(items, partners, what):
 
     The partners' numbers are None when every item is a Value (then all partners count).
     """
-    if all(map(isinstance, items, _VALUE)):  # the usual case, made cheap
+    if _all_values(items):
         return [v.data for v in items], items, None
-    if not any(map(isinstance, items, _VALUE)):  # plain numbers: constants, no children
+    if not any(isinstance(v, Value) for v in items):  # plain numbers: constants, no children
         return [v if type(v) is float else _as_float(v, what) for v in items], (), ()
     data = [v.data if isinstance(v, Value) else _as_float(v, what) for v in items]
     keep = [isinstance(v, Value) for v in items]
