@@ -24,7 +24,9 @@ def gradcheck(f, inputs, eps=1e-6):
     (f(x + eps) - f(x - eps)) / (2 eps); error is |analytic - numeric| / max(1, |both|).
     Returns one InputCheck per input.
     """
-    xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
+    if not (isinstance(eps, (int, float)) and not isinstance(eps, bool) and eps > 0):
+        raise ValueError(f"gradcheck: eps must be a small positive number, got {eps!r}")
+    xs = [x.data if isinstance(x, Value) else Value(x).data for x in inputs]  # checked
     leaves = [Value(x) for x in xs]
     out = f(*leaves)
     if not isinstance(out, Value):

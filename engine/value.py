@@ -85,13 +85,9 @@ class Value:
                 raise ValueError(
                     f"'**': the gradient of a ** b with respect to b is log(a) * a ** b, which "
                     f"needs a > 0, got a = {a}; use a plain number as the exponent instead")
-            return Value(out, '', (self, other), (b * _power(a, b - 1.0), out * math.log(a)),
-                         '**')
+            return Value(out, '', (self, other), (_power_slope(a, b), out * math.log(a)), '**')
         b = _as_float(other, "'**' exponent")
-        x = self.data
-        if x == 0.0 and 0.0 < b < 1.0:
-            raise ValueError(f"'**': the derivative of x ** {b:g} at x = 0 is infinite")
-        return Value(_power(x, b), '', (self,), (b * _power(x, b - 1.0) if b else 0.0,),
+        return Value(_power(self.data, b), '', (self,), (_power_slope(self.data, b),),
                      f'**{other}')
 
     def exp(self):
@@ -106,7 +102,10 @@ class Value:
         x = self.data
         if x <= 0.0:
             raise ValueError(f"log({x}): the logarithm needs a positive number")
-        return Value(math.log(x), '', (self,), (1.0 / x,), 'log')  # d/dx ln x = 1/x
+        slope = 1.0 / x  # d/dx ln x = 1/x
+        if slope - slope != 0.0:
+            raise OverflowError(f"log({x}): the derivative 1/x is too large for a float")
+        return Value(math.log(x), '', (self,), (slope,), 'log')
 
     def tanh(self):
         t = math.tanh(self.data)  # math.tanh saturates to +-1, it never overflows
@@ -140,6 +139,8 @@ class Value:
         return self + other
 
     def __sub__(self, other):  # self - other
+        if not isinstance(other, Value):
+            other = _as_float(other, "'-'")
         return self + (-other)
 
     def __rsub__(self, other):  # other - self
@@ -272,6 +273,22 @@ def _split(items, partners, what):
     partner_data = [p.data if isinstance(p, Value) else _as_float(p, what)
                     for p, k in zip(partners, keep) if k]
     return data, nodes, partner_data
+
+
+def _power_slope(x, b):
+    """d/dx x ** b = b * x ** (b - 1), refused when it is infinite or too large for a float."""
+    if b == 0.0:
+        return 0.0
+    if x == 0.0 and b < 1.0:
+        raise ValueError(f"'**': the derivative of x ** {b:g} at x = 0 is infinite")
+    try:
+        slope = b * x ** (b - 1.0)
+    except OverflowError:
+        slope = math.inf
+    if slope - slope != 0.0:
+        raise OverflowError(f"'**': the derivative of x ** {b:g} at x = {x} is too large "
+                            f"for a float")
+    return slope
 
 
 def _power(x, b):

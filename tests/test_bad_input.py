@@ -100,3 +100,28 @@ def test_an_integer_too_large_for_a_float_names_value():
 def test_dividing_by_a_string_names_the_division():
     with pytest.raises(TypeError, match="'/'"):
         Value(1.0) / 'a'
+
+
+@pytest.mark.parametrize('make, words', [
+    (lambda: Value(1e-320).log(), 'log'),
+    (lambda: Value(1.5) ** 1737, 'derivative of x \\*\\* 1737'),
+    (lambda: 1 / Value(1e-300), 'derivative'),
+])
+def test_a_local_derivative_too_large_for_a_float_is_refused_at_the_op(make, words):
+    with pytest.raises(OverflowError, match=words):
+        make()
+
+
+@pytest.mark.parametrize('bad', [True, None, 'a', 1j])
+def test_subtracting_a_non_number_names_the_subtraction(bad):
+    with pytest.raises(TypeError, match="'-'"):
+        Value(1.0) - bad
+
+
+@pytest.mark.parametrize('bad_inputs, bad_eps, error', [
+    (['3'], 1e-6, TypeError), ([True], 1e-6, TypeError), ([1.0], 0.0, ValueError),
+    ([1.0], -1e-6, ValueError),
+])
+def test_gradcheck_refuses_what_the_engine_refuses(bad_inputs, bad_eps, error):
+    with pytest.raises(error):
+        gradcheck(lambda a: a * a, bad_inputs, eps=bad_eps)
