@@ -11,6 +11,7 @@ same order, zero biases. Pass `seed` to draw from a private generator instead.
 >>> model([1.0, -2.0])     # a Value: the graph of the whole forward pass hangs below it
 """
 
+import math
 import random
 from numbers import Real
 
@@ -59,7 +60,21 @@ def _plain_number(v, i):
     if isinstance(v, bool) or not isinstance(v, Real):
         raise TypeError(f"MLP.predict: input {i} holds {type(v).__name__} {v!r:.40}, "
                         f"not a number")
-    return float(v)
+    try:
+        x = float(v)
+    except OverflowError:
+        raise ValueError(f"MLP.predict: input {i} holds {v!r:.40}, too large for a float") \
+            from None
+    if not math.isfinite(x):  # the graph refuses these too; relu(nan) would give 0.0
+        raise ValueError(f"MLP.predict: input {i} holds {x}")
+    return x
+
+
+def _overflowed(sums, layer, neuron):
+    """The error for a weighted sum that left the floats, naming the input it came from."""
+    i = next(i for i, a in enumerate(sums) if not math.isfinite(a))
+    return OverflowError(f"MLP.predict: input {i}: the weighted sum of layer {layer}, "
+                         f"neuron {neuron} gave {sums[i]}: the result is not a finite number")
 
 
 def _prefix_labels(parts, letter):
@@ -215,6 +230,8 @@ class MLP(Module):
 
         Returns one float per input for a one-output model, else one list per input.
         Each sum is taken in the graph's order, so the numbers equal model(x) exactly.
+        Like the graph, it refuses nan or inf inputs (ValueError) and a weighted sum that
+        overflows (OverflowError), rather than return a wrong number.
         """
         rows = []
         for i, x in enumerate(X):
@@ -225,13 +242,16 @@ class MLP(Module):
             return []
         n = len(rows)
         cols = [list(c) for c in zip(*rows)]  # one list per feature: a whole batch at once
-        for layer in self.layers:
+        for li, layer in enumerate(self.layers):
             out = []
-            for neuron in layer.neurons:
+            for j, neuron in enumerate(layer.neurons):
                 acc = [neuron.b.data] * n
                 for w, col in zip(neuron.w, cols):  # acc += w * x, in the graph's order
                     wd = w.data
                     acc = [a + wd * c for a, c in zip(acc, col)]
+                total = sum(acc)  # nan or inf if any sum is (cheap; then look closer)
+                if total - total != 0.0 and not all(map(math.isfinite, acc)):
+                    raise _overflowed(acc, li, j)  # as the graph's dot node refuses it
                 if neuron.activation == 'relu':
                     acc = [a if a > 0.0 else 0.0 for a in acc]
                 elif neuron.activation != 'linear':

@@ -391,3 +391,36 @@ def test_predict_accepts_values_and_checks_width():
         model.predict([[1.0, 2.0], [1.0]])
     with pytest.raises(TypeError, match="input 0 holds str"):
         model.predict([['1.5', 2.0]])
+
+
+@pytest.mark.parametrize('bad', [math.nan, math.inf, -math.inf])
+def test_predict_refuses_a_non_finite_input_as_the_graph_does(bad):
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError):
+        model([bad, 0.0])
+    with pytest.raises(ValueError, match=f"MLP.predict: input 1 holds {bad}"):
+        model.predict([[0.0, 1.0], [bad, 0.0]])
+
+
+def test_predict_refuses_an_integer_too_large_for_a_float():
+    with pytest.raises(ValueError, match="input 0 holds 1000.*too large for a float"):
+        MLP(1, [1], seed=0).predict([[10 ** 400]])
+
+
+def _amplifier(output_activation):
+    """A 1-2-1 model whose every weight is 10 or -10, so an input of 1e308 overflows."""
+    model = MLP(1, [2, 1], output_activation=output_activation, seed=0)
+    for p, w in zip(model.parameters(), [10.0, 0.0, 10.0, 0.0, 10.0, -10.0, 0.0]):
+        p.data = w
+    return model
+
+
+@pytest.mark.parametrize('output_activation', ['linear', 'sigmoid', 'relu'])
+def test_predict_refuses_a_weighted_sum_that_overflows_as_the_graph_does(output_activation):
+    model = _amplifier(output_activation)
+    with pytest.raises(OverflowError):
+        model([1e308])
+    with pytest.raises(OverflowError, match="input 1: the weighted sum of layer 0, neuron 0 "
+                                            "gave inf"):
+        model.predict([[1.0], [1e308]])
+    assert model.predict([[1.0]]) == [model([1.0]).data]
