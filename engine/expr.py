@@ -20,7 +20,7 @@ from .value import Value, no_grad
 FUNCTIONS = ('exp', 'log', 'tanh', 'sigmoid', 'relu', 'step')
 OPERATORS = {ast.Add: '+', ast.Sub: '-', ast.Mult: '*', ast.Div: '/', ast.Pow: '**'}
 MAX_CHARS = 1000  # a formula to draw fits on a few lines
-MAX_DEPTH = 100  # levels of nesting (parentheses, calls, operators)
+MAX_DEPTH = 500  # levels of the tree (operators, calls); parentheses alone add none
 
 ALLOWED = ('use only numbers, variables, + - * / **, parentheses and '
            + ' '.join(FUNCTIONS))
@@ -36,8 +36,18 @@ REFUSED = {
     'Starred': 'starred arguments (*args)', 'Await': 'await', 'Yield': 'yield',
     'YieldFrom': 'yield', 'MatMult': 'the @ operator', 'FloorDiv': 'the // operator',
     'Mod': 'the % operator', 'BitAnd': 'the & operator', 'BitOr': 'the | operator',
-    'BitXor': 'the ^ operator', 'LShift': 'the << operator', 'RShift': 'the >> operator',
+    'BitXor': 'the ^ operator (for powers write **, as in x**2)',
+    'LShift': 'the << operator', 'RShift': 'the >> operator',
     'Invert': 'the ~ operator', 'Not': 'not',
+}
+
+
+# Python's words for a few common slips, in a formula writer's words.
+SYNTAX_HINTS = {
+    'invalid decimal literal': 'a number runs into a name; write 2*x for a product, not 2x',
+    'invalid syntax. Perhaps you forgot a comma?': 'two terms with no operator between them',
+    "'(' was never closed": 'a ( is never closed',
+    "unmatched ')'": 'a ) has no ( to match',
 }
 
 
@@ -64,7 +74,8 @@ class Expression:
         try:
             tree = ast.parse(source, mode='eval')
         except SyntaxError as e:
-            raise ExpressionError(f"not a formula: {e.msg} (column {e.offset or '?'})") from None
+            hint = SYNTAX_HINTS.get(e.msg, e.msg)
+            raise ExpressionError(f"not a formula: {hint} (column {e.offset or '?'})") from None
         except (ValueError, RecursionError, MemoryError):
             raise ExpressionError("not a formula: the text cannot be read") from None
         self.text = text
@@ -114,7 +125,8 @@ def _check(tree, text):
                 names.append(node.id)
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in OPERATORS:
-                raise _refuse(node, text, REFUSED.get(type(node.op).__name__, 'this operator'))
+                raise _refuse(_operator_place(node, text), text,
+                              REFUSED.get(type(node.op).__name__, 'this operator'))
             children = (node.left, node.right)
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, ast.USub | ast.UAdd):
@@ -137,6 +149,15 @@ def _check_call(node, text):
     if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
         raise ExpressionError(f"{func.id}() takes exactly one argument, as in {func.id}(x) "
                               f"(column {node.col_offset + 1})")
+
+
+def _operator_place(node, text):
+    """Where a binary operator sits (the tree only knows where its left operand starts)."""
+    after = node.left.end_col_offset
+    if node.left.end_lineno != 1 or after is None:
+        return node
+    gap = len(text[after:]) - len(text[after:].lstrip())
+    return ast.Constant(value=None, col_offset=after + gap)
 
 
 def _refuse(node, text, what, allowed=True):
