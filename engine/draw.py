@@ -44,7 +44,14 @@ DONE_INK = '#555555'  # grey: edges whose contribution has been passed on
 
 
 class GraphTooLarge(ValueError):
-    """The graph has more nodes than a picture can show readably (see max_nodes)."""
+    """The graph has more nodes than a picture can show readably (see max_nodes).
+
+    .nodes is how many were counted (at least), .limit the max_nodes that refused them.
+    """
+
+    def __init__(self, message, nodes, limit):
+        super().__init__(message)
+        self.nodes, self.limit = nodes, limit
 
 
 class RenderError(RuntimeError):
@@ -77,7 +84,7 @@ def check_size(root, max_nodes, caller='draw_dot'):
             f"{caller}: this graph has at least {n} nodes, more than max_nodes={max_nodes} "
             f"(too many to read in one picture). Draw a smaller part of it (pass an inner node "
             f"as the root, or use a smaller model or fewer inputs), or raise the limit with "
-            f"{caller}(root, max_nodes=...).")
+            f"{caller}(root, max_nodes=...).", n, max_nodes)
     return n
 
 

@@ -19,8 +19,13 @@ def write_atomic(path, data):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write {path!r}: the folder {folder!r} does not exist")
-    handle, temp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.',
-                                    suffix='.tmp')
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot write {path!r}: it is a folder; give a file name")
+    try:
+        handle, temp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.',
+                                        suffix='.tmp')
+    except OSError as e:  # name the file the user asked for, not our temporary one
+        raise type(e)(e.errno, f"cannot write {path!r}: {e.strerror}") from None
     try:
         with os.fdopen(handle, 'wb') as f:
             f.write(data)
@@ -28,8 +33,10 @@ def write_atomic(path, data):
             os.fsync(f.fileno())
         os.chmod(temp, 0o644)  # mkstemp makes the file private; these are ordinary files
         os.replace(temp, path)
+    except OSError as e:
+        os.unlink(temp)
+        raise type(e)(e.errno, f"cannot write {path!r}: {e.strerror}") from None
     except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        os.unlink(temp)
         raise
     return path

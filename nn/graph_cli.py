@@ -52,8 +52,15 @@ def add_parser(sub):
 
 def run(args):
     """Carry out `scalargrad graph`; return the exit status (errors: one line on stderr, 1)."""
+    from engine.draw import GraphTooLarge
+
     try:
         return _run(args)
+    except GraphTooLarge as e:
+        print(f"scalargrad graph: error: the graph has at least {e.nodes} nodes, more than the "
+              f"limit of {e.limit} for one readable picture; raise it with --max-nodes N",
+              file=sys.stderr)
+        return 1
     except (ValueError, ArithmeticError, OSError, RuntimeError) as e:
         message = ' '.join(str(e).split())
         print(f"scalargrad graph: error: {message}", file=sys.stderr)

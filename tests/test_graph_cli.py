@@ -134,7 +134,7 @@ def test_math_errors_fail_with_the_engines_message(capsys):
 def test_a_graph_too_large_is_refused_after_the_gradients(tmp_path, capsys):
     status, out, err = run_cli(capsys, *NEURON, '-o', str(tmp_path / 'g.svg'), '--max-nodes', '3')
     assert 'gradient' in out  # the numbers were printed first
-    assert_one_line_error(status, err, 'at least 4 nodes', 'max_nodes=3')
+    assert_one_line_error(status, err, 'at least 4 nodes', 'limit of 3', '--max-nodes')
     assert os.listdir(tmp_path) == []
 
 
