@@ -247,9 +247,10 @@ def steps_page(frames, title):
         f'<figcaption>frame {frame.index + 1} of {frame.total}: {html.escape(frame.caption)}'
         f'</figcaption>\n{inline_svg(frame.picture.svg())}</figure>'
         for frame in frames)
-    return (PAGE.replace('{title}', html.escape(title))
-                .replace('{first_caption}', html.escape(frames[0].caption))
-                .replace('{frames}', figures))
+    fill = {'title': html.escape(title), 'first_caption': html.escape(frames[0].caption),
+            'frames': figures}
+    # one pass over the template, so text that looks like a slot is never filled in again
+    return re.sub(r'\{(title|first_caption|frames)\}', lambda m: fill[m.group(1)], PAGE)
 
 
 PAGE = """<!DOCTYPE html>

@@ -248,3 +248,14 @@ def test_step_through_widget_true_without_ipywidgets_says_what_to_install(monkey
     y, _ = neuron()
     with pytest.raises(ImportError, match='pip install ipywidgets'):
         step_through(y, widget=True)
+
+
+def test_user_text_that_looks_like_a_template_slot_stays_text(tmp_path):
+    x = Value(2.0, '{frames}')
+    y = (x * 3.0).tanh()
+    y.label = '{title}'
+    page = tmp_path / 'steps.html'
+    save_steps_html(y, page, title='{first_caption}')
+    text = page.read_text(encoding='utf-8')
+    assert text.count('<figure') == 3  # the start and one frame per op node, no copies
+    assert '<title>{first_caption}</title>' in text
