@@ -359,7 +359,7 @@ def draw_dot(root, rankdir='LR', *, params=(), highlight=(), show_local=True, sh
     """Draw the graph below root: a Picture (inline in Jupyter, .source, .save(path)).
 
     rankdir    -- 'LR' (inputs on the left) or 'TB' (inputs on top)
-    params     -- Values to colour as parameters, e.g. model.parameters()
+    params     -- Values to colour as parameters: draw_dot(loss, params=model.parameters())
     highlight  -- a Value, or an iterable of Values, to outline in red
     show_local -- write the local derivative d(out)/d(child) on each edge
     show_grad  -- None: gradients once backward() has run on root (root.grad != 0), else
@@ -377,7 +377,12 @@ def draw_dot(root, rankdir='LR', *, params=(), highlight=(), show_local=True, sh
         grads = [node.grad if show_grad else None for node in drawing.order]
     else:
         grads = [node.grad for node in drawing.order] if show_grad else None
-    return Picture(drawing.source(grads, highlight=marks))
+    notes = ()
+    if grads is not None and root._prev and root.grad not in (0.0, 1.0):
+        # an inner node drawn after backward() from a loss further up: say whose grads these are
+        notes = (f'grad: from the last backward(), whose output is not drawn here '
+                 f'(d out/d root = {number(root.grad)})',)
+    return Picture(drawing.source(grads, highlight=marks, notes=notes))
 
 
 def render(source, format='svg', engine='dot'):

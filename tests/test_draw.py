@@ -335,3 +335,12 @@ def test_a_graphviz_failure_says_what_went_wrong(monkeypatch):
     monkeypatch.setattr(shutil, 'which', lambda name, *a, **k: None)
     with pytest.raises(RenderError, match='syntax error'):
         Picture('digraph { a -> }').svg()
+
+
+def test_an_inner_node_drawn_after_an_outer_backward_says_whose_gradients_it_shows():
+    a = Value(2.0, 'a')
+    h = a * 3.0
+    loss = h * 5.0
+    loss.backward()
+    assert 'not drawn here' in draw_dot(h).source
+    assert 'not drawn here' not in draw_dot(loss).source
