@@ -14,7 +14,8 @@ sample for several outputs) and the targets, and returns the mean over the batch
 """
 
 import math
-from numbers import Real
+import operator
+from numbers import Integral, Real
 
 from engine import Value
 
@@ -46,6 +47,26 @@ def _number(t, name):
     return t
 
 
+def _row(t):
+    """A target given as several numbers, as a list (a numpy row too); None for one number."""
+    if isinstance(t, (list, tuple)):
+        return t
+    if isinstance(t, (str, bytes)) or not hasattr(t, '__iter__'):
+        return None
+    try:
+        return list(t)
+    except TypeError:  # e.g. a numpy array of no dimensions: one number
+        return None
+
+
+def _distinct(values):
+    """The different values, at most five, in a stable order (they may be unhashable)."""
+    seen = {}
+    for v in values:
+        seen.setdefault(repr(v), v)
+    return [seen[k] for k in sorted(seen)][:5]
+
+
 def _single(s, name):
     if isinstance(s, (list, tuple)):
         if len(s) != 1:
@@ -66,7 +87,8 @@ def mse(scores, targets):
     terms = []
     for s, t in zip(scores, targets):
         if isinstance(s, (list, tuple)):
-            t = t if isinstance(t, (list, tuple)) else [t]
+            row = _row(t)
+            t = [t] if row is None else row
             if len(s) != len(t):
                 raise ValueError(f"mse: {len(s)} outputs but a target of length {len(t)}")
             terms += [(_as_value(si) - _number(ti, 'mse')) ** 2 for si, ti in zip(s, t)]
@@ -76,9 +98,9 @@ def mse(scores, targets):
 
 
 def check_hinge_labels(labels):
-    bad = sorted({y for y in labels if y not in (-1, 1)}, key=repr)
+    bad = _distinct(y for y in labels if not (isinstance(y, Real) and y in (-1, 1)))
     if bad:
-        raise ValueError(f"hinge needs labels -1 or +1, got {bad[:5]}")
+        raise ValueError(f"hinge needs labels -1 or +1, got {bad}")
 
 
 def hinge(scores, labels):
@@ -95,11 +117,11 @@ def hinge(scores, labels):
 
 
 def check_binary_labels(labels, name='binary_cross_entropy'):
-    bad = sorted({y for y in labels if isinstance(y, bool) or not isinstance(y, Real)
-                  or not 0 <= y <= 1}, key=repr)
+    bad = _distinct(y for y in labels if isinstance(y, bool) or not isinstance(y, Real)
+                    or not 0 <= y <= 1)
     if bad:
         raise ValueError(f"{name} needs labels 0 or 1 (or a probability between), "
-                         f"got {bad[:5]}")
+                         f"got {bad}")
 
 
 def binary_cross_entropy(logits, labels):
@@ -126,10 +148,10 @@ def binary_cross_entropy(logits, labels):
 
 
 def check_class_labels(labels, classes, name='cross_entropy'):
-    bad = sorted({y for y in labels if isinstance(y, bool) or not isinstance(y, int)
-                  or not 0 <= y < classes}, key=repr)
+    bad = _distinct(y for y in labels if isinstance(y, bool) or not isinstance(y, Integral)
+                    or not 0 <= y < classes)  # numpy's integers are indices too
     if bad:
-        raise ValueError(f"{name} needs class indices 0..{classes - 1}, got {bad[:5]}")
+        raise ValueError(f"{name} needs class indices 0..{classes - 1}, got {bad}")
 
 
 def cross_entropy(scores, labels):
@@ -152,7 +174,7 @@ def cross_entropy(scores, labels):
         row = [_as_value(s) for s in row]
         m = max(s.data for s in row)  # a constant: it cancels out of the gradient
         total = Value.sum([(s - m).exp() for s in row])
-        terms.append(total.log() - (row[y] - m))
+        terms.append(total.log() - (row[operator.index(y)] - m))
     return _mean(terms)
 
 

@@ -12,8 +12,9 @@ same order, zero biases. Pass `seed` to draw from a private generator instead.
 """
 
 import math
+import operator
 import random
-from numbers import Real
+from numbers import Integral, Real
 
 from engine import Value
 
@@ -28,15 +29,16 @@ def _random_source(seed):
         return random
     if isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, int) and not isinstance(seed, bool):
-        return random.Random(seed)
+    if isinstance(seed, Integral) and not isinstance(seed, bool):
+        return random.Random(operator.index(seed))  # numpy's integers too, as a Python int
     raise TypeError(f"seed must be None, an int or a random.Random, got {type(seed).__name__}")
 
 
 def _check_size(n, what):
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    """n as a Python int >= 1; any whole-number type (numpy's too) is accepted."""
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
         raise ValueError(f"{what} must be a positive whole number, got {n!r}")
-    return n
+    return operator.index(n)
 
 
 def _as_inputs(x, nin, who):
@@ -99,7 +101,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin, nonlin=True, activation=None, fused=True, seed=None):
-        _check_size(nin, 'nin')
+        nin = _check_size(nin, 'nin')
         if activation is None:
             activation = 'relu' if nonlin else 'linear'
         self.activation = check_activation(activation)
@@ -137,7 +139,7 @@ class Layer(Module):
     """
 
     def __init__(self, nin, nout, nonlin=True, activation=None, fused=True, seed=None):
-        _check_size(nout, 'nout')
+        nout = _check_size(nout, 'nout')
         rng = _random_source(seed)  # one stream for the whole layer
         self.neurons = [Neuron(nin, nonlin, activation, fused, rng) for _ in range(nout)]
         _prefix_labels(self.neurons, 'n')  # w0 of neuron 3 becomes n3.w0
@@ -188,8 +190,8 @@ class MLP(Module):
 
     def __init__(self, nin, nouts, activation='relu', output_activation='linear', seed=None,
                  fused=True):
-        _check_size(nin, 'nin')
-        if isinstance(nouts, int) or not hasattr(nouts, '__iter__'):
+        nin = _check_size(nin, 'nin')
+        if isinstance(nouts, Integral) or not hasattr(nouts, '__iter__'):
             raise TypeError(f"nouts must be a list of layer sizes such as [16, 16, 1], "
                             f"got {nouts!r}")
         nouts = [_check_size(n, 'each layer size in nouts') for n in nouts]

@@ -10,10 +10,11 @@
 
 import gc
 import math
+import operator
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from numbers import Real
+from numbers import Integral, Real
 
 from engine import Value
 
@@ -86,19 +87,31 @@ def _onehot_rule(scores, target):
     return _argmax_rule(scores, max(range(len(target)), key=target.__getitem__))
 
 
+def _is_number(t):
+    return isinstance(t, Real) and not isinstance(t, bool)
+
+
+def _is_onehot(t):  # one 1 and the rest 0, e.g. [0, 1, 0]
+    return (isinstance(t, (list, tuple)) and all(map(_is_number, t))
+            and sorted(t)[-1:] == [1] and sum(t) == 1)
+
+
 def _accuracy_rule(loss, y):
+    """How to judge a score against its target, or None if there is no right answer."""
     if loss == 'hinge':
         return _sign_rule
     if loss == 'bce':
         return _logit_rule
     if loss == 'cross_entropy':
         return _argmax_rule
-    labels = {t if not isinstance(t, (list, tuple)) else None for t in y}
-    if labels <= {-1, 1}:
-        return _sign_rule
-    if labels <= {0, 1}:
-        return _half_rule
-    if all(isinstance(t, (list, tuple)) and sorted(t)[-1:] == [1] and sum(t) == 1 for t in y):
+    if all(map(_is_number, y)):  # one number per sample: labels if they are -1/1 or 0/1
+        labels = set(y)
+        if labels <= {-1, 1}:
+            return _sign_rule
+        if labels <= {0, 1}:
+            return _half_rule
+        return None
+    if all(map(_is_onehot, y)):
         return _onehot_rule
     return None
 
@@ -106,8 +119,20 @@ def _accuracy_rule(loss, y):
 # ---- checks before any work is done
 
 
+def _target(t):
+    """One target in a plain form: numpy's integers as ints, a numpy row as a list."""
+    if isinstance(t, Integral) and not isinstance(t, bool):
+        return operator.index(t)
+    if isinstance(t, (list, tuple, str, bytes, Real)) or not hasattr(t, '__iter__'):
+        return t  # the loss judges it
+    try:
+        return [_target(v) for v in t]
+    except TypeError:  # e.g. a numpy array of no dimensions: one number
+        return t
+
+
 def _check_data(model, X, y):
-    X, y = list(X), list(y)
+    X, y = list(X), [_target(t) for t in y]
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples but y has {len(y)}")
     if not X:
@@ -159,8 +184,9 @@ def _make_optimizer(optimizer, model, lr):
 
 
 def _whole(n, what, least):
-    if isinstance(n, bool) or not isinstance(n, int) or n < least:
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < least:
         raise ValueError(f"{what} must be a whole number >= {least}, got {n!r}")
+    return operator.index(n)
 
 
 # ---- one update
@@ -235,9 +261,9 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
     else:
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} "
                          f"or pass a function")
-    _whole(epochs, 'epochs', 0)
+    epochs = _whole(epochs, 'epochs', 0)
     if batch_size is not None:
-        _whole(batch_size, 'batch_size', 1)
+        batch_size = _whole(batch_size, 'batch_size', 1)
     if isinstance(l2, bool) or not isinstance(l2, Real) or not (math.isfinite(l2) and l2 >= 0):
         raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
     if target_loss is not None and (isinstance(target_loss, bool)

@@ -143,3 +143,27 @@ def test_mismatched_lengths_and_empty_batches_are_refused():
 
 def test_a_single_sample_may_be_passed_bare():
     assert losses.hinge(Value(0.5), 1).data == 0.5
+
+
+def test_numpy_integer_labels_are_labels():
+    np = pytest.importorskip('numpy')
+    rows = [_scores([2.0, 0.0, -1.0]), _scores([0.5, 1.5, 0.0])]
+    assert (losses.cross_entropy(rows, [np.int64(0), np.int32(1)]).data
+            == losses.cross_entropy(rows, [0, 1]).data)
+    assert losses.hinge(_scores([0.5]), [np.int64(-1)]).data == 1.5
+    with pytest.raises(ValueError, match="class indices 0..2"):
+        losses.cross_entropy(rows, [np.int64(3), 0])
+
+
+def test_mse_takes_a_numpy_row_as_the_target_of_several_outputs():
+    np = pytest.importorskip('numpy')
+    scores = [_scores([1.0, 3.0])]
+    assert losses.mse(scores, [np.array([0.0, 1.0])]).data == losses.mse(scores, [[0.0, 1.0]]).data
+
+
+@pytest.mark.parametrize('check', [losses.check_hinge_labels,
+                                   lambda y: losses.check_binary_labels(y),
+                                   lambda y: losses.check_class_labels(y, 3)])
+def test_a_list_given_as_a_label_is_refused_by_name(check):
+    with pytest.raises(ValueError, match=r"got \[\[0, 1\]\]"):
+        check([[0, 1], [0, 1]])

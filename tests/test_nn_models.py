@@ -330,6 +330,17 @@ def test_bad_sizes_are_refused(nin, nouts):
         MLP(nin, nouts)
 
 
+def test_numpy_integer_sizes_and_seeds_are_whole_numbers_too():
+    np = pytest.importorskip('numpy')
+    model = MLP(np.int64(2), np.array([4, 1]), seed=np.int64(3))
+    same = MLP(2, [4, 1], seed=3)
+    assert (model.nin, model.nouts) == (2, [4, 1])
+    assert type(model.nin) is int and all(type(n) is int for n in model.nouts)
+    assert [p.data for p in model.parameters()] == [p.data for p in same.parameters()]
+    assert Neuron(np.int64(2), seed=0).nin == 2
+    assert len(Layer(2, np.int32(3), seed=0).neurons) == 3
+
+
 def test_nouts_must_be_a_list():
     with pytest.raises(TypeError, match="list of layer sizes"):
         MLP(2, 1)

@@ -241,3 +241,31 @@ def test_fit_stops_with_a_clear_error_when_the_lr_schedule_turns_negative():
     opt = SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / 100)  # meant for 100 steps
     with pytest.raises(ValueError, match="lr schedule gave -0.008.* at step 112"):
         fit(model, X, y, optimizer=opt, epochs=300, progress=False)
+
+
+def test_numpy_onehot_rows_train_with_mse_and_are_judged_by_argmax():
+    np = pytest.importorskip('numpy')
+    X, y = data.blobs(30, seed=0)
+    onehot = list(np.eye(3)[np.array(y)])
+    history = fit(MLP(2, [8, 3], seed=0), X, onehot, loss='mse', epochs=30, progress=False)
+    same = fit(MLP(2, [8, 3], seed=0), X, [[float(v) for v in row] for row in onehot],
+               loss='mse', epochs=30, progress=False)
+    assert history.epoch_losses == same.epoch_losses
+    assert history.accuracy == same.accuracy and history.accuracy is not None
+
+
+def test_numpy_integer_labels_and_settings_are_whole_numbers():
+    np = pytest.importorskip('numpy')
+    X, y = data.blobs(30, seed=0)
+    history = fit(MLP(2, [8, 3], seed=0), X, np.array(y), loss='cross_entropy',
+                  epochs=np.int64(5), batch_size=np.int64(8), progress=False)
+    same = fit(MLP(2, [8, 3], seed=0), X, y, loss='cross_entropy', epochs=5, batch_size=8,
+               progress=False)
+    assert history.losses == same.losses and history.updates == 20
+
+
+@pytest.mark.parametrize('y', [[[0.5, 0.5], [1.0, 0.0]], [[0.3, 2.0], [1.0, 0.0]]])
+def test_rows_that_are_not_one_hot_have_no_accuracy(y):
+    history = fit(MLP(2, [2], seed=0), [[0.0, 1.0], [1.0, 0.0]], y, loss='mse', epochs=1,
+                  progress=False)
+    assert history.accuracy is None and history.loss > 0
