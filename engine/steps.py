@@ -31,10 +31,28 @@ class BackwardStep:
     edges: tuple
 
     def __str__(self):
-        name = self.node.label or self.node._op
-        parts = [f"{e.child.label or e.child._op or 'leaf'} += {e.local:.4g} x {self.upstream:.4g}"
-                 f" = {e.contribution:.4g}" for e in self.edges]
-        return f"step {self.index + 1}/{self.total} at {name}: " + '; '.join(parts)
+        parts, seen = [], set()
+        for e in self.edges:
+            part = (f"{node_name(e.child)} gets {e.local:.4g} x {self.upstream:.4g} = "
+                    f"{e.contribution:.4g}")
+            if e.child in seen:  # the same child twice (as in a * a): its shares add up
+                part += f", so its grad is {e.grad_before:.4g} + {e.contribution:.4g}" \
+                        f" = {e.grad_after:.4g}"
+            seen.add(e.child)
+            parts.append(part)
+        return (f"step {self.index + 1} of {self.total}: {node_name(self.node)} has grad "
+                f"{self.upstream:.4g}; " + '; '.join(parts))
+
+
+def node_name(node, params=()):
+    """How text about a graph calls a node: its label, its op, or its value."""
+    if node.label:
+        return node.label
+    if node._prev:
+        return f"the {node._op} node"
+    if node in params:
+        return f"the parameter {node.data:.4g}"
+    return f"the constant {node.data:.4g}"
 
 
 def backward_steps(root):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .draw import Drawing, Picture, layout_of
 from .files import write_atomic
-from .steps import BackwardStep, backward_steps
+from .steps import BackwardStep, backward_steps, node_name
 
 STEP_MAX_NODES = 100  # one picture per op node: beyond this a step-through is too long to follow
 
@@ -111,17 +111,6 @@ def _record_steps(root, order):
             leaf.grad += grad
 
 
-def _name(node, params=()):
-    """How a caption calls a node: its label, its op, or its value."""
-    if node.label:
-        return node.label
-    if node._prev:
-        return f"the {node._op} node"
-    if node in params:
-        return f"the parameter {node.data:.4g}"
-    return f"the constant {node.data:.4g}"
-
-
 def _start_caption(root, n_steps):
     out = f"the output {root.label}" if root.label else "the output"
     if not n_steps:
@@ -139,7 +128,7 @@ def _step_caption(step, grads_before, index, number, params=()):
     parts, reached_now = [], set()
     for edge in step.edges:
         child = index[edge.child]
-        share = (f"{_name(edge.child, params)} gets {number(edge.local)} x "
+        share = (f"{node_name(edge.child, params)} gets {number(edge.local)} x "
                  f"{number(step.upstream)} = {number(edge.contribution)}")
         if grads_before[child] is not None or child in reached_now:  # the sum grows
             added = number(edge.contribution)

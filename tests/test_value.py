@@ -141,3 +141,11 @@ def test_non_finite_data_is_refused(bad):
 def test_bad_math_raises_a_clear_error(make, error, words):
     with pytest.raises(error, match=words):
         make()
+
+
+def test_a_backward_step_reads_as_a_sentence_and_sums_a_child_used_twice():
+    a = Value(3.0, 'a')
+    (step,) = backward_steps(a * a)
+    text = str(step)
+    assert text.startswith('step 1 of 1: the * node has grad 1;')
+    assert 'so its grad is 3 + 3 = 6' in text
