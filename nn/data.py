@@ -10,7 +10,9 @@ with two classes they also take labels='pm1'.
 """
 
 import math
+import operator
 import random
+from numbers import Integral, Real
 
 LABELS = ('pm1', '01', 'index')
 
@@ -29,14 +31,15 @@ def _relabel(classes, labels, k):
 
 
 def _count(n, what='n', least=1):
-    if isinstance(n, bool) or not isinstance(n, int) or n < least:
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < least:
         raise ValueError(f"{what} must be a whole number >= {least}, got {n!r}")
-    return n
+    return operator.index(n)  # numpy's integers too, as a Python int
 
 
-def _spread(noise):
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+def _spread(noise, what='noise'):
+    """A standard deviation: a finite number >= 0 (an infinite one gives infinite points)."""
+    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise < math.inf:
+        raise ValueError(f"{what} must be a finite number >= 0, got {noise!r}")
     return float(noise)
 
 
@@ -71,7 +74,7 @@ def moons(n=100, noise=0.1, seed=0, labels='pm1'):
 
     Upper moon: (cos t, sin t); lower moon: (1 - cos t, 0.5 - sin t); t in [0, pi].
     """
-    _count(n, least=2)
+    n = _count(n, least=2)
     noise = _spread(noise)
     rng = random.Random(seed)
     upper, lower = n // 2, n - n // 2
@@ -89,10 +92,10 @@ def moons(n=100, noise=0.1, seed=0, labels='pm1'):
 
 def circles(n=100, noise=0.05, factor=0.5, seed=0, labels='pm1'):
     """A circle of radius 1 (class 0) around one of radius `factor` (class 1), plus noise."""
-    _count(n, least=2)
+    n = _count(n, least=2)
     noise = _spread(noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
+    if isinstance(factor, bool) or not isinstance(factor, Real) or not 0 < factor < 1:
+        raise ValueError(f"factor must be a number between 0 and 1, got {factor!r}")
     rng = random.Random(seed)
     points, classes = [], []
     for k, count, radius in ((0, n // 2, 1.0), (1, n - n // 2, factor)):
@@ -110,8 +113,8 @@ def spiral(n=150, classes=3, noise=0.2, seed=0, labels='index'):
 
     Arm k: radius r in [0, 1], angle 4 (k + r) + noise; point (r sin angle, r cos angle).
     """
-    _count(n)
-    _count(classes, 'classes', least=2)
+    n = _count(n)
+    classes = _count(classes, 'classes', least=2)
     noise = _spread(noise)
     rng = random.Random(seed)
     points, ks = [], []
@@ -128,9 +131,9 @@ def spiral(n=150, classes=3, noise=0.2, seed=0, labels='index'):
 
 def blobs(n=150, centers=3, std=0.5, seed=0, labels='index'):
     """Gaussian clouds around `centers` points spaced evenly on a circle of radius 2."""
-    _count(n)
-    _count(centers, 'centers', least=2)
-    std = _spread(std)
+    n = _count(n)
+    centers = _count(centers, 'centers', least=2)
+    std = _spread(std, 'std')
     rng = random.Random(seed)
     points, ks = [], []
     for k in range(centers):
@@ -142,12 +145,14 @@ def blobs(n=150, centers=3, std=0.5, seed=0, labels='index'):
     return X, _relabel(ks, labels, centers)
 
 
-def batches(X, y, batch_size, shuffle=True, seed=None):
+def batches(X, y, batch_size, shuffle=True, seed=0):
     """Yield (X_batch, y_batch) pairs covering the data once (one epoch).
 
     batch_size None: one batch of everything; k: ceil(len(X) / k) batches, the last one
-    possibly smaller. shuffle draws a new order from random.Random(seed) (or from a
-    random.Random you pass as seed, so successive epochs differ but stay reproducible).
+    possibly smaller. shuffle draws the order from random.Random(seed): seeded like every
+    set here, so the same call gives the same batches. Pass a random.Random as seed for
+    epochs that differ but stay reproducible (as fit does), or seed=None for a fresh
+    random order each call.
     """
     X, y = list(X), list(y)
     if len(X) != len(y):
@@ -155,7 +160,7 @@ def batches(X, y, batch_size, shuffle=True, seed=None):
     n = len(X)
     if batch_size is None:
         batch_size = max(n, 1)
-    _count(batch_size, 'batch_size')
+    batch_size = _count(batch_size, 'batch_size')
     order = list(range(n))
     if shuffle:
         rng = seed if isinstance(seed, random.Random) else random.Random(seed)

@@ -1,5 +1,6 @@
 """Datasets and batches: shapes, labels, seeds, and how many batches an epoch has."""
 
+import math
 import random
 
 import pytest
@@ -89,3 +90,42 @@ def test_batches_refuse_bad_input():
         list(data.batches([1, 2, 3], [1, 2], 1))
     with pytest.raises(ValueError, match="batch_size"):
         list(data.batches([1], [1], 0))
+
+
+@pytest.mark.parametrize('call, message', [
+    (lambda: data.moons(10, noise=math.inf), "noise must be a finite number >= 0, got inf"),
+    (lambda: data.circles(10, noise=math.nan), "noise must be a finite number >= 0, got nan"),
+    (lambda: data.spiral(10, noise=math.inf), "noise must be a finite number >= 0"),
+    (lambda: data.blobs(10, std=math.inf), "std must be a finite number >= 0, got inf"),
+    (lambda: data.blobs(10, std='wide'), "std must be a finite number >= 0"),
+])
+def test_an_infinite_or_missing_spread_is_refused(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize('factor', ['a', None, True, math.nan, 0, 1])
+def test_circles_factor_must_be_a_number_between_zero_and_one(factor):
+    with pytest.raises(ValueError, match="factor must be a number between 0 and 1"):
+        data.circles(10, factor=factor)
+
+
+def test_batches_are_seeded_by_default_like_every_set_here():
+    X, y = list(range(20)), list(range(20))
+    first = list(data.batches(X, y, 5))
+    assert first == list(data.batches(X, y, 5)) == list(data.batches(X, y, 5, seed=0))
+    assert [yb for _, yb in first] != [y[i:i + 5] for i in range(0, 20, 5)]  # still shuffled
+
+
+def test_batches_with_seed_none_draw_a_fresh_order():
+    X, y = list(range(50)), list(range(50))
+    orders = {tuple(v for _, yb in data.batches(X, y, 10, seed=None) for v in yb)
+              for _ in range(5)}
+    assert len(orders) > 1
+
+
+def test_numpy_integer_sizes_are_whole_numbers():
+    np = pytest.importorskip('numpy')
+    assert data.moons(np.int64(20), seed=0) == data.moons(20, seed=0)
+    assert data.spiral(np.int64(30), classes=np.int32(3)) == data.spiral(30, classes=3)
+    assert len(list(data.batches(range(10), range(10), np.int64(4)))) == 3
