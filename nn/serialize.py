@@ -56,6 +56,12 @@ def load(path):
         problem = 'it is empty' if not text.strip() else \
             f"it is not valid JSON (truncated or corrupt?): {err.msg} at line {err.lineno}"
         raise ValueError(f"{path}: cannot load a model: {problem}") from None
+    except RecursionError:  # json's parser recurses once per level of [ or {
+        raise ValueError(f"{path}: cannot load a model: it is not valid JSON for a model "
+                         f"(nested too deeply)") from None
+    except ValueError as err:  # e.g. an integer with more digits than Python will convert
+        raise ValueError(f"{path}: cannot load a model: it is not valid JSON for a model "
+                         f"({err})") from None
     try:
         return _model_from(document)
     except (ValueError, TypeError) as err:

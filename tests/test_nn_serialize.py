@@ -71,6 +71,20 @@ def test_empty_file_is_a_clear_error(saved):
         nn.load(path)
 
 
+def test_deeply_nested_json_is_a_clear_error_not_a_recursion_error(saved):
+    _, path = saved
+    path.write_text('[' * 100_000 + ']' * 100_000)
+    with pytest.raises(ValueError, match="model.json.*not valid JSON.*nested too deeply"):
+        nn.load(path)
+
+
+def test_a_number_too_long_to_read_is_a_clear_error_naming_the_file(saved):
+    _, path = saved
+    path.write_text('{"format": ' + '1' * 5000 + '}')
+    with pytest.raises(ValueError, match="model.json.*not valid JSON"):
+        nn.load(path)
+
+
 def test_binary_garbage_is_a_clear_error(saved):
     _, path = saved
     path.write_bytes(b'\x80\x81\xff' * 10)
