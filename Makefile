@@ -1,4 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
+# Also: `make notebooks` (re-execute them in place), `make bench` (`make bench QUICK=1`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -30,12 +31,13 @@ unit: $(STAMP)
 test: lint unit
 
 notebooks: $(STAMP)
+	@$(BIN)/python -c 'import torch' 2> /dev/null || { echo "make notebooks: notebook 05 compares with PyTorch; install the oracle first: $(BIN)/pip install torch==2.13.0 (CPU build) or any torch you have"; exit 1; }
 	cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=300 \
 		--ExecutePreprocessor.record_timing=False *.ipynb
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

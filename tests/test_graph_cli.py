@@ -160,3 +160,12 @@ def test_the_installed_script_refuses_hostile_input_with_exit_status_1(tmp_path)
     assert done.returncode == 1
     assert done.stderr.count('\n') == 1 and 'not allowed' in done.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_plain_scalargrad_prints_its_help_and_version_is_known(capsys):
+    assert main([]) == 0
+    assert 'graph' in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stopped:
+        main(['--version'])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.startswith('scalargrad ')
