@@ -28,14 +28,17 @@ def find_chromium():
 
 
 @pytest.fixture(scope='module')
-def browser():
+def browser(tmp_path_factory):
     sync_api = require('playwright.sync_api')
     executable = find_chromium()
     if executable is None:
         missing_oracle('chromium not found')
+    home = tmp_path_factory.mktemp('chromium-home')  # its settings and caches go here
+    env = {**os.environ, 'HOME': str(home), 'XDG_CONFIG_HOME': str(home / 'config'),
+           'XDG_CACHE_HOME': str(home / 'cache')}
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                              timeout=60_000)
+                                              env=env, timeout=60_000)
         yield chromium
         chromium.close()
 

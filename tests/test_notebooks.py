@@ -66,13 +66,13 @@ def test_stored_outputs_carry_no_machine_paths_or_errors(name):
 
 
 @pytest.mark.parametrize('name', EXPECTED)
-def test_notebook_runs_top_to_bottom(name):
+def test_notebook_runs_top_to_bottom(name, tmp_path):
     nbformat = pytest.importorskip('nbformat')
     nbclient = pytest.importorskip('nbclient')
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = nbclient.NotebookClient(
+    client = nbclient.NotebookClient(  # run in a scratch folder: what it saves lands there
         notebook, kernel_name='python3', timeout=300,
-        resources={'metadata': {'path': str(NOTEBOOKS)}})
+        resources={'metadata': {'path': str(tmp_path)}})
     client.execute()
 
 
