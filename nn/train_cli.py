@@ -10,14 +10,18 @@ one neuron, drawn by engine.draw_dot) into its --out folder.
 import argparse
 import io
 import os
+import sys
 import time
 
 from engine.files import write_atomic
 
 from .activations import ACTIVATIONS
+from .graph_cli import UsageError, check_output
 
 DATASETS = ('xor', 'and', 'or', 'moons', 'circles', 'spiral', 'blobs')
 LOSS_NAMES = ('hinge', 'mse', 'bce', 'cross_entropy')
+# Points --samples must give: at least one per class (nn.data's moons and circles need 2).
+LEAST_SAMPLES = {'moons': 2, 'circles': 2, 'spiral': 3, 'blobs': 3}
 
 
 # ---- argparse value checks: a bad value is a usage error that names the problem
@@ -79,6 +83,27 @@ def _batch_size(text):
     return None if text.strip().lower() == 'full' else _positive_int(text)
 
 
+def _check_folder(out):
+    """Refuse, before any training, an --out that cannot become a folder of pictures."""
+    if not out.strip():
+        raise UsageError("--out needs a folder name")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out {out}: that is a file; give a folder")
+    existing = os.path.abspath(out)
+    while not os.path.exists(existing):  # the nearest part of the path that exists
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UsageError(f"--out {out}: {existing} is a file, so no folder can go inside it")
+    if not os.access(existing, os.W_OK):
+        raise UsageError(f"--out {out}: the folder {existing} is not writable")
+
+
+def _fail(args, message, status=1):
+    """A failure after the command line was accepted: one line on stderr, then the status."""
+    print(f"scalargrad {args.command}: error: {message}", file=sys.stderr)
+    return status
+
+
 # ---- the two subcommands
 
 
@@ -94,7 +119,7 @@ def add_parsers(sub):
                       help='training steps (default: 100)')
     demo.add_argument('--seed', type=int, default=1337, help='seed for data and weights')
     demo.add_argument('--no-progress', action='store_true', help='no progress bar')
-    demo.set_defaults(run=run_demo)
+    demo.set_defaults(run=run_demo, parser=demo)
 
     train = sub.add_parser('train', help='train an MLP on a toy dataset and draw it',
                            description='Train an MLP on a small 2-D dataset, print its '
@@ -116,7 +141,8 @@ def add_parsers(sub):
     train.add_argument('--lr', type=_positive_float, default=None,
                        help='learning rate (default: 0.1 for sgd, 0.01 for adam)')
     train.add_argument('--optimizer', choices=('sgd', 'adam'), default='sgd')
-    train.add_argument('--momentum', type=_fraction, default=0.0, help='for sgd')
+    train.add_argument('--momentum', type=_fraction, default=None,
+                       help='for sgd only (default: 0, plain gradient descent)')
     train.add_argument('--l2', type=_non_negative_float, default=0.0,
                        help='L2 penalty alpha (default: 0)')
     train.add_argument('--seed', type=int, default=0)
@@ -133,6 +159,10 @@ def run_demo(args):
     from .optim import SGD
     from .train import accuracy, fit
 
+    try:
+        _check_folder(args.out)
+    except UsageError as err:
+        args.parser.error(str(err))
     steps = args.steps
     X, y = data.moons(100, noise=0.1, seed=args.seed)
     model = MLP(2, [16, 16, 1], seed=args.seed)
@@ -142,13 +172,12 @@ def run_demo(args):
     try:
         history = fit(model, X, y, loss='hinge', l2=1e-4, optimizer=optimizer, epochs=steps,
                       progress=not args.no_progress)
-    except ArithmeticError as err:
-        print(f"error: {err}")
-        return 1
+    except (ArithmeticError, ValueError) as err:
+        return _fail(args, err)
     seconds = time.perf_counter() - start
     print(f"accuracy {accuracy(model, X, y):.1%}, loss {history.loss:.4f} "
           f"({seconds:.1f} s, {seconds / steps * 1000:.0f} ms per step)")
-    return _pictures(args.out, model, X, y, history, 'moons: 2-16-16-1, hinge + L2')
+    return _pictures(args, model, X, y, history, 'moons: 2-16-16-1, hinge + L2')
 
 
 def run_train(args):
@@ -156,19 +185,37 @@ def run_train(args):
     from .serialize import save
     from .train import accuracy, fit
 
+    parser = args.parser
     many = args.data in ('spiral', 'blobs')
     loss = args.loss or ('cross_entropy' if many else 'hinge')
     if many and loss != 'cross_entropy':
-        args.parser.error(f"--data {args.data} has 3 classes: use --loss cross_entropy")
+        parser.error(f"--data {args.data} has 3 classes: use --loss cross_entropy")
+    least = LEAST_SAMPLES.get(args.data, 1)
+    if args.samples < least:
+        parser.error(f"--samples {args.samples}: --data {args.data} needs at least {least} "
+                     f"(a point for each class)")
+    if args.momentum is not None and args.optimizer != 'sgd':
+        parser.error(f"--momentum is for --optimizer sgd; {args.optimizer} keeps its own "
+                     f"running averages")
+    try:  # refuse an unwritable --save or --out now, not after the training
+        if args.save is not None:
+            check_output(args.save, ('.json',), '--save')
+        _check_folder(args.out)
+    except UsageError as err:
+        parser.error(str(err))
+
     labels = {'hinge': 'pm1', 'mse': 'pm1', 'bce': '01', 'cross_entropy': '01'}[loss]
-    X, y = _dataset(args.data, args.samples, args.noise, args.seed,
-                    'index' if many else labels)
-    outputs = len(set(y)) if loss == 'cross_entropy' else 1
-    model = MLP(2, args.hidden + [outputs], activation=args.activation, seed=args.seed)
-    optimizer = args.optimizer
-    if args.optimizer == 'sgd' and args.momentum:
-        from .optim import SGD
-        optimizer = SGD(model.parameters(), lr=args.lr or 0.1, momentum=args.momentum)
+    try:
+        X, y = _dataset(args.data, args.samples, args.noise, args.seed,
+                        'index' if many else labels)
+        outputs = (3 if many else 2) if loss == 'cross_entropy' else 1  # one per class
+        model = MLP(2, args.hidden + [outputs], activation=args.activation, seed=args.seed)
+        optimizer = args.optimizer
+        if args.momentum:
+            from .optim import SGD
+            optimizer = SGD(model.parameters(), lr=args.lr or 0.1, momentum=args.momentum)
+    except ValueError as err:
+        parser.error(str(err))
     batch = 'full batch' if args.batch_size is None else f'batch size {args.batch_size}'
     print(f"training {model} on {args.data} ({len(X)} points): {loss} loss, "
           f"{args.optimizer}, {batch}, {args.epochs} epochs")
@@ -177,16 +224,18 @@ def run_train(args):
                       lr=None if not isinstance(optimizer, str) else args.lr,
                       epochs=args.epochs, batch_size=args.batch_size, l2=args.l2,
                       progress=not args.no_progress, seed=args.seed)
-    except ArithmeticError as err:
-        print(f"error: {err}")
-        return 1
+    except (ArithmeticError, ValueError) as err:
+        return _fail(args, err)
     print(f"accuracy {accuracy(model, X, y, loss):.1%}, loss {history.loss:.4f} "
           f"after {history.updates} updates")
     if args.save:
-        save(model, args.save)
+        try:
+            save(model, args.save)
+        except OSError as err:
+            return _fail(args, f"could not save the model: {err}")
         print(f"saved the model to {args.save}")
     title = f"{args.data}: {model.nin}-{'-'.join(map(str, model.nouts))}, {args.activation}"
-    return _pictures(args.out, model, X, y, history, title)
+    return _pictures(args, model, X, y, history, title)
 
 
 def _dataset(name, samples, noise, seed, labels):
@@ -204,16 +253,20 @@ def _dataset(name, samples, noise, seed, labels):
 # ---- the pictures
 
 
-def _pictures(out, model, X, y, history, title):
-    """Write the three pictures into `out`; return the exit status."""
+def _pictures(args, model, X, y, history, title):
+    """Write the three pictures into the --out folder; return the exit status."""
     from . import plot
 
-    os.makedirs(out, exist_ok=True)
+    out = args.out
     boundary = os.path.join(out, 'decision_boundary.png')
     curve = os.path.join(out, 'loss_curve.png')
     graph = os.path.join(out, 'neuron.svg')
-    _save_figure(plot.decision_boundary(model, X, y, title=title).figure, boundary)
-    _save_figure(plot.loss_curve(history).figure, curve)
+    try:
+        os.makedirs(out, exist_ok=True)
+        _save_figure(plot.decision_boundary(model, X, y, title=title).figure, boundary)
+        _save_figure(plot.loss_curve(history).figure, curve)
+    except (OSError, ArithmeticError) as err:  # a full disk; a picture that overflows
+        return _fail(args, f"could not draw the pictures in {out}: {err}")
     print(f"wrote {boundary}")
     print(f"wrote {curve}")
     try:
@@ -243,11 +296,10 @@ def _neuron_picture(model, X):
 
     first = model.layers[0].neurons[0]
     x = next((x for x in X if first(x).data > 0.0), X[0])
+    # A copy drawn op by op (fused=False), whose parameters carry a lone neuron's short
+    # labels w0, w1, b (the model's own read L0.n0.w0 and so on).
     neuron = Neuron(first.nin, activation=first.activation, fused=False, seed=0)
-    neuron.load_state_dict(first.state_dict())  # a copy: the model's parameters stay unlabelled
-    for i, w in enumerate(neuron.w):
-        w.label = f'w{i}'
-    neuron.b.label = 'b'
+    neuron.load_state_dict(first.state_dict())
     inputs = [Value(v, f'x{i}') for i, v in enumerate(x)]
     out = neuron(inputs)
     out.label = 'out'

@@ -109,11 +109,98 @@ def test_demo_refuses_zero_steps(capsys):
     assert 'at least 1' in capsys.readouterr().err
 
 
-def test_a_diverging_run_reports_the_epoch_and_fails(tmp_path, capsys):
+def test_a_diverging_run_reports_the_epoch_in_one_line_on_stderr_and_fails(tmp_path, capsys):
     code = main(['train', '--data', 'moons', '--loss', 'mse', '--lr', '1e200', '--epochs', '5',
                  '--no-progress', '--out', str(tmp_path)])
     assert code == 1
-    assert 'epoch' in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert err.startswith('scalargrad train: error: training broke down at epoch ')
+    assert err.count('\n') == 1 and 'Traceback' not in err
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--data', 'moons', '--samples', '1'], "--data moons needs at least 2"),
+    (['--data', 'circles', '--samples', '1'], "--data circles needs at least 2"),
+    (['--data', 'spiral', '--samples', '1'], "--data spiral needs at least 3"),
+    (['--data', 'blobs', '--samples', '2'], "--data blobs needs at least 3"),
+    (['--optimizer', 'adam', '--momentum', '0.9'], "--momentum is for --optimizer sgd"),
+    (['--noise', 'inf'], "finite number"),
+])
+def test_train_refuses_settings_the_data_or_optimizer_cannot_take(args, message, capsys,
+                                                                  tmp_path):
+    with pytest.raises(SystemExit) as info:
+        main(['train', '--no-progress', '--out', str(tmp_path)] + args)
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert message in err and 'Traceback' not in err
+    assert 'training' not in out
+
+
+@pytest.mark.parametrize('args, message', [
+    (lambda t: ['--save', str(t / 'no' / 'm.json')], "does not exist"),
+    (lambda t: ['--save', str(t / 'a_folder.json')], "that is a folder"),
+    (lambda t: ['--save', str(t / 'model.txt')], "ending in .json"),
+    (lambda t: ['--out', str(t / 'a_file')], "that is a file"),
+    (lambda t: ['--out', str(t / 'a_file' / 'pics')], "is a file"),
+    (lambda t: ['--out', ''], "--out needs a folder name"),
+])
+def test_train_refuses_an_unwritable_save_or_out_before_training(args, message, capsys,
+                                                                 tmp_path):
+    (tmp_path / 'a_file').write_text('taken')
+    (tmp_path / 'a_folder.json').mkdir()
+    with pytest.raises(SystemExit) as info:
+        main(['train', '--data', 'xor', '--epochs', '1', '--no-progress',
+              '--out', str(tmp_path / 'pics')] + args(tmp_path))
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert message in err and 'Traceback' not in err
+    assert 'training' not in out and not (tmp_path / 'pics').exists()
+
+
+def test_demo_refuses_an_out_that_is_a_file_before_training(capsys, tmp_path):
+    (tmp_path / 'a_file').write_text('taken')
+    with pytest.raises(SystemExit) as info:
+        main(['demo', '--steps', '1', '--no-progress', '--out', str(tmp_path / 'a_file')])
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert 'scalargrad demo: error: --out' in err and 'that is a file' in err
+    assert 'training' not in out
+
+
+def test_a_model_that_cannot_be_saved_after_training_is_a_one_line_error(capsys, tmp_path,
+                                                                         monkeypatch):
+    def full_disk(model, path):
+        raise OSError(28, f"cannot write {path!r}: No space left on device")
+
+    monkeypatch.setattr(nn.serialize, 'save', full_disk)
+    code = main(['train', '--data', 'xor', '--epochs', '1', '--no-progress',
+                 '--save', str(tmp_path / 'm.json'), '--out', str(tmp_path)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith('scalargrad train: error: could not save the model: ')
+    assert 'No space left' in err and err.count('\n') == 1
+
+
+def test_train_passes_momentum_to_sgd_only_when_given(tmp_path, monkeypatch):
+    seen = []
+    real_fit = nn.train.fit
+
+    def spy(model, X, y, **kwargs):
+        seen.append(kwargs['optimizer'])
+        return real_fit(model, X, y, **kwargs)
+
+    monkeypatch.setattr(nn.train, 'fit', spy)
+    base = ['train', '--data', 'xor', '--epochs', '1', '--no-progress', '--out', str(tmp_path)]
+    assert main(base + ['--momentum', '0.9', '--lr', '0.2']) == 0
+    assert main(base) == 0
+    assert (seen[0].momentum, seen[0].lr) == (0.9, 0.2)
+    assert seen[1] == 'sgd'
+
+
+def test_spiral_trains_a_three_output_model_from_three_points(tmp_path, capsys):
+    assert main(['train', '--data', 'spiral', '--samples', '3', '--epochs', '1',
+                 '--no-progress', '--out', str(tmp_path)]) == 0
+    assert 'MLP(2, [16, 16, 3]' in capsys.readouterr().out
 
 
 def test_the_real_demo_runs_as_a_program_and_learns_the_moons(tmp_path):
