@@ -16,7 +16,7 @@ mistakes; for XOR no line exists, so it never stops on its own.
 >>> p.fit(*and_gate())      # True: every sample right
 """
 
-from numbers import Real
+from numbers import Integral, Real
 
 from engine import Value
 
@@ -44,7 +44,7 @@ class Perceptron(Neuron):
             raise ValueError(f"X has {len(X)} samples but y has {len(targets)}")
         if not X:
             raise ValueError("Perceptron.fit needs at least one sample")
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 0:
             raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
         if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0:
             raise ValueError(f"lr must be a positive number, got {lr!r}")

@@ -8,6 +8,7 @@ never pop up a window: save them with `ax.figure.savefig('boundary.png')`.
 """
 
 import sys
+from numbers import Integral
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
@@ -70,7 +71,7 @@ def decision_boundary(model, X, y, ax=None, resolution=100, padding=0.5, thresho
                          f"one), got {len(X)} points and {len(y)} labels")
     if any(len(x) != 2 for x in X):
         raise ValueError("decision_boundary draws 2-D inputs only")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+    if isinstance(resolution, bool) or not isinstance(resolution, Integral) or resolution < 2:
         raise ValueError(f"resolution must be a whole number >= 2, got {resolution!r}")
     if ax is None:
         _, (ax,) = _figure()

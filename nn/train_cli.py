@@ -171,7 +171,7 @@ def run_demo(args):
     start = time.perf_counter()
     try:
         history = fit(model, X, y, loss='hinge', l2=1e-4, optimizer=optimizer, epochs=steps,
-                      progress=not args.no_progress)
+                      progress=_show_progress(args))
     except (ArithmeticError, ValueError) as err:
         return _fail(args, err)
     seconds = time.perf_counter() - start
@@ -223,7 +223,7 @@ def run_train(args):
         history = fit(model, X, y, loss=loss, optimizer=optimizer,
                       lr=None if not isinstance(optimizer, str) else args.lr,
                       epochs=args.epochs, batch_size=args.batch_size, l2=args.l2,
-                      progress=not args.no_progress, seed=args.seed)
+                      progress=_show_progress(args), seed=args.seed)
     except (ArithmeticError, ValueError) as err:
         return _fail(args, err)
     print(f"accuracy {accuracy(model, X, y, loss):.1%}, loss {history.loss:.4f} "
@@ -276,6 +276,11 @@ def _pictures(args, model, X, y, history, title):
         return 1
     print(f"wrote {graph}")
     return 0
+
+
+def _show_progress(args):
+    """A progress bar only on a terminal: in a log file it would be a hundred lines of \\r."""
+    return not args.no_progress and sys.stderr.isatty()
 
 
 def _save_figure(fig, path):
