@@ -259,7 +259,7 @@ PAGE = """<!DOCTYPE html>
   #caption { font-size: 1.05em; min-height: 3em; margin: 0.8em 0; padding: 0.5em 0.8em;
              background: #fff8e1; border-left: 4px solid #ff8c00; }
   figure { margin: 0 0 1.5em; }
-  .frame svg { max-width: 100%; height: auto; }
+  .frame svg { width: 100%; max-height: 78vh; height: auto; }
   .js figcaption, .js .frame[hidden] { display: none; }
   body:not(.js) .controls, body:not(.js) #caption { display: none; }
 </style>
