@@ -48,14 +48,24 @@ def load_weights(model, weights):
 
 def graph_step(Value, model, X, y):
     """Op by op, exactly micrograd's demo: inputs become Values, sums are chained adds."""
+    return _descent_step(model, lambda: forward_graph(Value, model, X, y))
+
+
+def fused_step(Value, model, X, y):
+    """scalargrad's way: one dot node per neuron (inputs stay plain floats), fused sums.
+
+    Value.sum and Value.dot add in the same order as the chained ops, so the loss is the
+    same number as in graph_step; the L2 term sum p*p is Value.dot(params, params).
+    """
+    return _descent_step(model, lambda: forward_graph(Value, model, X, y, fused=True))
+
+
+def _descent_step(model, loss):
+    """step(k): build the loss graph, zero the gradients, backward, p -= lr_k * grad."""
     params = model.parameters()
 
     def step(k):
-        inputs = [[Value(a), Value(b)] for a, b in X]
-        scores = [model(x) for x in inputs]
-        losses = [(1 + -yi * s).relu() for yi, s in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        total = data_loss + ALPHA * sum(p * p for p in params)
+        total = loss()
         model.zero_grad()
         total.backward()
         lr = learning_rate(k)
@@ -78,29 +88,6 @@ def fit_step(model, X, y):
         history = nn.fit(model, X, y, loss='hinge', l2=ALPHA, epochs=1, lr=learning_rate(k),
                          progress=False)
         return history.losses[0]
-
-    return step
-
-
-def fused_step(Value, model, X, y):
-    """scalargrad's way: one dot node per neuron (inputs stay plain floats), fused sums.
-
-    Value.sum and Value.dot add in the same order as the chained ops, so the loss is the
-    same number as in graph_step; the L2 term sum p*p is Value.dot(params, params).
-    """
-    params = model.parameters()
-
-    def step(k):
-        scores = [model(x) for x in X]
-        losses = [(1 + -yi * s).relu() for yi, s in zip(y, scores)]
-        data_loss = Value.sum(losses) * (1.0 / len(losses))
-        total = data_loss + ALPHA * Value.dot(params, params)
-        model.zero_grad()
-        total.backward()
-        lr = learning_rate(k)
-        for p in params:
-            p.data -= lr * p.grad
-        return total.data
 
     return step
 

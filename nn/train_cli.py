@@ -9,6 +9,7 @@ one neuron, drawn by engine.draw_dot) into its --out folder.
 
 import argparse
 import io
+import math
 import os
 import sys
 import time
@@ -37,24 +38,23 @@ def _positive_int(text):
     return n
 
 
-def _positive_float(text):
+def _finite_float(text, at_least_zero):
     try:
         x = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (x > 0 and x != float('inf')):
-        raise argparse.ArgumentTypeError(f"{text} must be a positive finite number")
+    if not math.isfinite(x) or x < 0 or (x == 0 and not at_least_zero):
+        rule = 'a finite number >= 0' if at_least_zero else 'a positive finite number'
+        raise argparse.ArgumentTypeError(f"{text} must be {rule}")
     return x
+
+
+def _positive_float(text):
+    return _finite_float(text, at_least_zero=False)
 
 
 def _non_negative_float(text):
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (x >= 0 and x != float('inf')):
-        raise argparse.ArgumentTypeError(f"{text} must be a finite number >= 0")
-    return x
+    return _finite_float(text, at_least_zero=True)
 
 
 def _fraction(text):
