@@ -14,6 +14,8 @@ def require(module_name):
         return importlib.import_module(module_name)
     except ImportError:
         message = f"{module_name} not installed"
+        if module_name == 'torch':
+            message += " (an oracle only: install a CPU build into .venv to run these tests)"
         if REQUIRE_ORACLES:
             pytest.fail(message + " (SCALARGRAD_REQUIRE_ORACLES=1 needs it)", pytrace=False)
         pytest.skip(message)
