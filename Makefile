@@ -1,11 +1,12 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-# Also: `make notebooks` (re-execute them in place), `make bench` (`make bench QUICK=1`).
+# Also: `make notebooks` (re-execute them in place), `make bench` (`make bench QUICK=1`),
+# `make bench-instructions` (instructions per step, counted by valgrind: slow).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit notebooks bench venv clean
+.PHONY: demo test lint unit notebooks bench bench-instructions venv clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "scalargrad needs Python 3.10 or newer; set PYTHON=python3.x")'
@@ -38,6 +39,9 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
+
+bench-instructions: $(STAMP)
+	$(BIN)/python benchmarks/instructions.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

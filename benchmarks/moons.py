@@ -198,3 +198,27 @@ def plain_step(weights, X, y):
         return data_loss / n + ALPHA * reg
 
     return step
+
+
+# ---- the recorded replay: the fused graph recorded once, then plain floats
+
+def replay_step(Value, model, X, y):
+    """The fused step recorded once (engine.record), then replayed on a list of floats.
+
+    The parameters live in a plain list between steps, as in the plain-float floor; the
+    replay computes the same loss and gradients as the fused graph, bit for bit.
+    """
+    from engine import record
+
+    params = model.parameters()
+    recording = record(lambda: forward_graph(Value, model, X, y, fused=True), params)
+    values = [p.data for p in params]
+
+    def step(k):
+        nonlocal values
+        loss, grads = recording.replay(values)
+        lr = learning_rate(k)
+        values = [v - lr * g for v, g in zip(values, grads)]
+        return loss
+
+    return step

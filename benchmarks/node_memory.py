@@ -34,3 +34,23 @@ def bytes_per_node(build, parameters):
     del root
     gc.collect()
     return nodes, traced, traced / nodes
+
+
+def recording_bytes(record):
+    """(recorded ops, bytes kept, bytes per op) for what record() returns.
+
+    Counted after the recording is made and the graph it was recorded from is freed: what a
+    replay keeps between steps (its generated code and constants).
+    """
+    gc.collect()
+    tracemalloc.start()
+    try:
+        recording = record()
+        gc.collect()
+        traced = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    nodes = len(recording)
+    del recording
+    gc.collect()
+    return nodes, traced, traced / nodes
