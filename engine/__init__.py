@@ -10,15 +10,39 @@ from .check import (
 )
 from .draw import GraphTooLarge, Picture, RenderError, draw_dot
 from .expr import Expression, ExpressionError
-from .gradcheck import InputCheck, gradcheck
+from .gradcheck import Gradcheck, GradcheckError, InputCheck, gradcheck
 from .steps import BackwardStep, EdgeStep, backward_steps
 from .stepview import Frame, backward_frames, save_steps_html, step_through
-from .value import Value, is_grad_enabled, no_grad, topological_order
+from .value import Value, enable_grad, is_grad_enabled, no_grad, topological_order
 
+# one name per line, so that additions from different branches merge cleanly
 __all__ = [
-    'BackwardStep', 'CheckFailed', 'CheckResult', 'EdgeStep', 'Expression', 'ExpressionError',
-    'Frame', 'GraphTooLarge', 'InputCheck', 'Picture', 'RenderError', 'Value',
-    'backward_frames', 'backward_steps', 'check_derivative', 'check_function', 'check_number',
-    'check_value_class', 'draw_dot', 'gradcheck', 'is_grad_enabled', 'no_grad',
-    'save_steps_html', 'step_through', 'topological_order',
+    'BackwardStep',
+    'CheckFailed',
+    'CheckResult',
+    'EdgeStep',
+    'Expression',
+    'ExpressionError',
+    'Frame',
+    'Gradcheck',
+    'GradcheckError',
+    'GraphTooLarge',
+    'InputCheck',
+    'Picture',
+    'RenderError',
+    'Value',
+    'backward_frames',
+    'backward_steps',
+    'check_derivative',
+    'check_function',
+    'check_number',
+    'check_value_class',
+    'draw_dot',
+    'enable_grad',
+    'gradcheck',
+    'is_grad_enabled',
+    'no_grad',
+    'save_steps_html',
+    'step_through',
+    'topological_order',
 ]

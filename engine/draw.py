@@ -20,6 +20,7 @@ import sys
 import tempfile
 
 from .files import write_atomic
+from .numbers import describe
 from .value import Value, topological_order
 
 MAX_NODES = 300  # beyond a few hundred boxes a picture stops teaching anything
@@ -118,7 +119,7 @@ class Drawing:
     def __init__(self, root, rankdir='LR', params=(), max_nodes=MAX_NODES, show_local=True,
                  legend=True, digits=4, caller='draw_dot'):
         if not isinstance(root, Value):
-            raise TypeError(f"{caller} needs a Value as the root, got {type(root).__name__}")
+            raise TypeError(f"{caller} needs a scalargrad Value as the root, got {describe(root)}")
         if rankdir not in ('LR', 'TB'):
             raise ValueError(f"{caller}: rankdir must be 'LR' (left to right) or 'TB' (top to "
                              f"bottom), got {rankdir!r}")

@@ -6,7 +6,7 @@
 
 from dataclasses import dataclass
 
-from .value import topological_order
+from .value import chain_rule, check_gradients, require_recorded, topological_order
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,13 @@ def node_name(node, params=()):
 def backward_steps(root):
     """Run root's backward pass one node at a time, yielding a BackwardStep after each.
 
-    Gradients are set exactly as root.backward() sets them; when the generator is
-    exhausted the graph holds the same gradients. Leaves (no children) have no step.
+    Each step is the engine's own chain-rule step (the code backward() runs), so the
+    gradients are set exactly as root.backward() sets them; when the generator is
+    exhausted the graph holds the same gradients, and an infinite or nan gradient is
+    reported the same way. Leaves (no children) have no step. A node whose gradient is 0
+    passes nothing down: its step shows contributions of 0.
     """
+    require_recorded(root)
     order = topological_order(root)
     for node in order:
         if node._prev:
@@ -69,10 +73,23 @@ def backward_steps(root):
     inner = [node for node in reversed(order) if node._prev]
     for index, node in enumerate(inner):
         upstream = node.grad
-        edges = []
-        for child, local in zip(node._prev, node._local):
-            before = child.grad
+        before = {child: child.grad for child in node._prev}
+        chain_rule((node,))
+        yield BackwardStep(index, len(inner), node, upstream,
+                           tuple(_edges(node, upstream, before)))
+    check_gradients(order)
+
+
+def _edges(node, upstream, before):
+    """The shares of one step, child by child, as the step added them (a child used twice
+    gets two shares, the second added to the first)."""
+    running = dict(before)
+    for child, local in zip(node._prev, node._local):
+        old = running[child]
+        if upstream == 0.0:  # the step passed nothing down
+            contribution, new = 0.0, old
+        else:
             contribution = local * upstream
-            child.grad = before + contribution
-            edges.append(EdgeStep(child, local, contribution, before, child.grad))
-        yield BackwardStep(index, len(inner), node, upstream, tuple(edges))
+            new = old + contribution
+        running[child] = new
+        yield EdgeStep(child, local, contribution, old, new)

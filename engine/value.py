@@ -10,32 +10,43 @@ rule applied in reverse topological order:
 >>> c = a * b + a
 >>> c.backward(); (a.grad, b.grad)
 (-2.0, 2.0)
+
+A finite result is never refused. A local derivative that is infinite or not a number
+(the slope of sqrt at 0, of log at a tiny input) is stored as it is; backward() reports
+it, naming the op and the leaves, only if a non-zero gradient has to pass through it.
 """
 
+import contextvars
+import functools
 import math
 from itertools import repeat
 from numbers import Real
+from operator import attrgetter
 
-_grad_enabled = True  # flipped by no_grad(); when False, nodes keep no children
+from .numbers import as_real, describe
+
+# Grad mode is per thread and per async task (a context variable, as PyTorch keeps it per
+# thread): no_grad() in one thread never stops another thread's graph from being recorded.
+_grad_mode = contextvars.ContextVar('scalargrad_grad_mode', default=True)
+_saved_modes = contextvars.ContextVar('scalargrad_saved_grad_modes', default=())
+_recording = _grad_mode.get  # looked up once: every op calls it
 
 _ONE = (1.0,)
 _ONES = (1.0, 1.0)
 _ZERO = (0.0,)
+_grad_of = attrgetter('grad')
 
 
-def _as_float(x, what='Value'):
-    """Turn a user-supplied real number into a float, or say clearly why not."""
-    if type(x) is float and x - x == 0.0:  # the common case, checked first
-        return x
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{what} needs a real number, got {type(x).__name__} {x!r:.60}")
-    try:
-        x = float(x)
-    except OverflowError:
-        raise OverflowError(f"{what}: {x!r:.40} is too large for a float") from None
-    if x - x != 0.0:  # true only for nan and +-inf
-        raise ValueError(f"{what} needs a finite number, got {x}")
-    return x
+class _NotRecorded(tuple):
+    """The local derivatives of a node made under no_grad(): none, and says why."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return 'not recorded (made under no_grad)'
+
+
+_NOT_RECORDED = _NotRecorded()
 
 
 class Value:
@@ -51,42 +62,48 @@ class Value:
 
     __slots__ = ('data', 'grad', 'label', '_prev', '_local', '_op')
 
-    def __init__(self, data, label='', _prev=(), _local=(), _op=''):
-        if type(data) is not float:
-            data = _as_float(data)
-        elif data - data != 0.0:  # nan or inf: never carry a silent wrong number
-            _refuse_non_finite(data, _op, _prev)
+    def __init__(self, data, label='', _prev=(), _local=(), _op='', *, _children=None):
+        if type(data) is not float or data - data != 0.0:
+            data = _checked_data(data, _op, _prev)
+        if type(label) is not str or _children is not None:
+            label = _micrograd_form(data, label, _prev, _local, _children)
+            _prev, _local = (), ()
         self.data = data
         self.grad = 0.0
         self.label = label
-        if _grad_enabled:
+        if _recording():
             self._prev = _prev
             self._local = _local
         else:
             self._prev = ()
-            self._local = ()
+            self._local = _NOT_RECORDED if _op else ()
         self._op = _op
 
     # ---- the derivative table: one op per method, output and local derivatives side by side
 
     def __add__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
+        if not isinstance(other, Value):
+            other = _operand(other, '+')
+            if other is NotImplemented:
+                return NotImplemented
         return Value(self.data + other.data, '', (self, other), _ONES, '+')  # d/da = d/db = 1
 
     def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
+        if not isinstance(other, Value):
+            other = _operand(other, '*')
+            if other is NotImplemented:
+                return NotImplemented
         return Value(self.data * other.data, '', (self, other), (other.data, self.data), '*')
 
     def __pow__(self, other):
         if isinstance(other, Value):  # a ** b with both in the graph
             a, b = self.data, other.data
-            out = _power(a, b)
-            if a <= 0.0:
-                raise ValueError(
-                    f"'**': the gradient of a ** b with respect to b is log(a) * a ** b, which "
-                    f"needs a > 0, got a = {a}; use a plain number as the exponent instead")
-            return Value(out, '', (self, other), (_power_slope(a, b), out * math.log(a)), '**')
-        b = _as_float(other, "'**' exponent")
+            out = _power(a, b)  # d/da = b a^(b-1), d/db = ln(a) a^b
+            return Value(out, '', (self, other), (_power_slope(a, b), _exponent_slope(a, out)),
+                         '**')
+        if not isinstance(other, Real):
+            return _not_a_number(other, '**')
+        b = as_real(other, "'**' exponent")
         return Value(_power(self.data, b), '', (self,), (_power_slope(self.data, b),),
                      f'**{other}')
 
@@ -102,10 +119,7 @@ class Value:
         x = self.data
         if x <= 0.0:
             raise ValueError(f"log({x}): the logarithm needs a positive number")
-        slope = 1.0 / x  # d/dx ln x = 1/x
-        if slope - slope != 0.0:
-            raise OverflowError(f"log({x}): the derivative 1/x is too large for a float")
-        return Value(math.log(x), '', (self,), (slope,), 'log')
+        return Value(math.log(x), '', (self,), (1.0 / x,), 'log')  # d/dx ln x = 1/x
 
     def tanh(self):
         t = math.tanh(self.data)  # math.tanh saturates to +-1, it never overflows
@@ -124,7 +138,7 @@ class Value:
         x = self.data
         if x > 0.0:
             return Value(x, '', (self,), _ONE, 'ReLU')
-        return Value(0.0, '', (self,), _ZERO, 'ReLU')
+        return Value(0.0, '', (self,), _ZERO, 'ReLU')  # slope 0 at x = 0, as in PyTorch
 
     def step(self):
         """Heaviside step: 1 if x >= 0 else 0. Its derivative is 0 wherever it exists."""
@@ -140,37 +154,56 @@ class Value:
 
     def __sub__(self, other):  # self - other
         if not isinstance(other, Value):
-            other = _as_float(other, "'-'")
+            if not isinstance(other, Real):
+                return _not_a_number(other, '-')
+            other = as_real(other, "'-'")
         return self + (-other)
 
     def __rsub__(self, other):  # other - self
+        if not isinstance(other, Real):
+            return _not_a_number(other, '-')
         return other + (-self)
 
     def __rmul__(self, other):  # other * self
         return self * other
 
     def __truediv__(self, other):  # self / other
-        if not isinstance(other, Value):
-            other = _as_float(other, "'/' divisor")
-        if (other.data if isinstance(other, Value) else other) == 0.0:
+        if isinstance(other, Value):
+            if other.data == 0.0:
+                raise ZeroDivisionError(f"'/': division of {self.data} by zero")
+            return self * other ** -1
+        if not isinstance(other, Real):
+            return _not_a_number(other, '/')
+        other = as_real(other, "'/' divisor")
+        if other == 0.0:
             raise ZeroDivisionError(f"'/': division of {self.data} by zero")
-        return self * other ** -1
+        try:
+            reciprocal = other ** -1
+        except OverflowError:
+            raise OverflowError(f"'/': {self.data} / {other} is out of a float's range "
+                                f"(1 / {other} is too large for a float)") from None
+        return self * reciprocal
 
     def __rtruediv__(self, other):  # other / self
-        other = _as_float(other, "'/' dividend")
+        if not isinstance(other, Real):
+            return _not_a_number(other, '/')
+        other = as_real(other, "'/' dividend")
         if self.data == 0.0:
             raise ZeroDivisionError(f"'/': division of {other} by zero")
         return other * self ** -1
 
     def __rpow__(self, other):  # other ** self
-        return Value(other) ** self
+        if not isinstance(other, Real):
+            return _not_a_number(other, '**')
+        return Value(as_real(other, "'**' base")) ** self
 
     # ---- fused n-ary nodes: one node, many children
 
     @staticmethod
     def sum(values):
         """One node for v0 + v1 + ... (added left to right, like Python's sum)."""
-        values = tuple(v if isinstance(v, Value) else Value(v) for v in values)
+        values = tuple(v if isinstance(v, Value) else Value(as_real(v, 'Value.sum term'))
+                       for v in values)
         total = 0.0
         for v in values:
             total += v.data
@@ -198,12 +231,12 @@ class Value:
         elif isinstance(bias, Value):
             total, bias_part, bias_local = bias.data, (bias,), _ONE
         else:
-            total, bias_part, bias_local = _as_float(bias, 'Value.dot bias'), (), ()
+            total, bias_part, bias_local = as_real(bias, 'Value.dot bias'), (), ()
         for w, x in zip(w_data, x_data):
             total += w * x
         if total - total != 0.0:  # nan or inf: find the culprit for the message
             for v in (*w_data, *x_data):
-                _as_float(v, 'Value.dot')
+                as_real(v, 'Value.dot')
         if x_for_w is None:  # local derivatives: x_i for w_i, w_i for x_i, 1 for the bias
             x_for_w = x_data
         if w_for_x is None:
@@ -217,29 +250,171 @@ class Value:
         """Fill in d(self)/d(node) for every node of the graph below self.
 
         Leaf gradients accumulate: calling backward() twice without zeroing them doubles
-        them, as in PyTorch. Inner nodes get fresh gradients on every call.
+        them, as in PyTorch. Inner nodes get fresh gradients on every call. A gradient that
+        comes out infinite or not a number is reported (FloatingPointError), with the op
+        it came through.
         """
+        require_recorded(self)
         order = topological_order(self)
         for node in order:
             if node._prev:  # inner nodes start from zero on every call
                 node.grad = 0.0
         self.grad += 1.0  # d(self)/d(self)
-        for node in reversed(order):
-            g = node.grad
-            if g == 0.0:  # nothing to pass down (say, behind a ReLU that is off): skip
-                continue
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * g
+        chain_rule(reversed(order))
+        check_gradients(order)
 
+    @property
     def _backward(self):
-        """Apply this node's own chain-rule step: each child gets local * self.grad."""
-        g = self.grad
-        for child, local in zip(self._prev, self._local):
-            child.grad += local * g
+        """This node's own chain-rule step, to call by hand: node._backward()."""
+        return functools.partial(chain_rule, (self,))
+
+    @_backward.setter
+    def _backward(self, function):
+        raise TypeError(_CLOSURE_MESSAGE)
 
     def __repr__(self):
         name = f"label={self.label!r}, " if self.label else ''
         return f"Value({name}data={self.data!r}, grad={self.grad!r})"
+
+
+def chain_rule(nodes):
+    """The chain rule, one node after another: each child gets local * node.grad added.
+
+    The one place where gradients move: backward(), _backward() and backward_steps() all
+    call it. A node whose gradient is 0 passes nothing down (say, behind a ReLU that is
+    off), so an infinite local derivative behind it never turns into nan.
+    """
+    for node in nodes:
+        g = node.grad
+        if g == 0.0:
+            continue
+        for child, local in zip(node._prev, node._local):
+            child.grad += local * g
+
+
+def check_gradients(order):
+    """After a backward pass over `order`: raise if a gradient came out inf or nan.
+
+    One sum over all gradients (in C), off the per-edge loop; the search for the culprit
+    runs only when that sum is not finite.
+    """
+    total = sum(map(_grad_of, order))
+    if total - total != 0.0:
+        _report_non_finite(order)
+
+
+def _report_non_finite(order):
+    leaves = [n for n in order if not n._prev and n.grad - n.grad != 0.0]
+    if not leaves:  # the sum overflowed, but every gradient is finite
+        return
+    names = ', '.join(_leaf_name(n) for n in leaves[:3])
+    if len(leaves) > 3:
+        names += f" and {len(leaves) - 3} more"
+    raise FloatingPointError(f"backward(): {_where_it_broke(order)}, so {names} could not get "
+                             f"a finite gradient (their grad is now inf or nan)")
+
+
+def _where_it_broke(order):
+    """Words for the first edge, from the root down, where a finite gradient went bad."""
+    for node in reversed(order):
+        g = node.grad
+        if g == 0.0 or g - g != 0.0:
+            continue
+        for child, local in zip(node._prev, node._local):
+            if local - local != 0.0:
+                return (f"the local derivative of '{node._op}' with respect to its input "
+                        f"{_leaf_name(child)} (data {child.data!r}) is {local}, and a "
+                        f"gradient of {g:.4g} has to pass through it")
+            share = local * g
+            if share - share != 0.0:
+                return (f"the gradient passed from '{node._op}' to {_leaf_name(child)} "
+                        f"({local:.4g} x {g:.4g}) is too large for a float")
+    return "a sum of gradients overflowed"
+
+
+def _leaf_name(node):
+    if node.label:
+        return repr(node.label)
+    if node._prev:
+        return f"the '{node._op}' node"
+    return f"the leaf with data {node.data!r}"
+
+
+def require_recorded(root):
+    """Refuse a root computed under no_grad(): it has no graph to pass gradients down."""
+    if root._local is _NOT_RECORDED:
+        raise RuntimeError(_not_recorded_message(root))
+
+
+def _not_recorded_message(node):
+    return (f"backward() on a '{node._op}' node that was computed under no_grad(): its graph "
+            f"was not recorded, so there is nothing to pass gradients to. Compute it outside "
+            f"no_grad() (or inside enable_grad()) to train through it")
+
+
+_CLOSURE_MESSAGE = (
+    "scalargrad nodes have no _backward closure to set: each op stores its local derivatives "
+    "d(out)/d(child) instead, and backward() applies the chain rule to them. Write an op as a "
+    "function that returns Value(out, '', (child,), (d_out_d_child,), 'name'), for example\n"
+    "    def sin(x): return Value(math.sin(x.data), '', (x,), (math.cos(x.data),), 'sin')")
+
+
+def _micrograd_form(data, label, prev, local, children):
+    """Value(data, (a, b), '+') and Value(data, _children=...) are micrograd's constructor.
+
+    A leaf made that way is fine (no children: nothing to differentiate); a node with
+    children is refused at once, since it has no local derivatives for backward().
+    """
+    if label is None and children is None:
+        return ''
+    if children is None:
+        if not isinstance(label, (tuple, list, set, frozenset)):
+            raise TypeError(f"Value's label must be a string, got {describe(label)}")
+        children, op, name = label, prev, local if isinstance(local, str) else ''
+    else:
+        op, name = '', label
+    if children:
+        kids = ', '.join('Value' for _ in list(children)[:3])
+        raise TypeError(
+            f"Value(data, ({kids}), ...) is micrograd's way to make a node, with a "
+            f"_backward closure set afterwards. In scalargrad the node stores its local "
+            f"derivatives: Value(data, label, _prev=children, _local=derivatives, _op=name), "
+            f"for example Value(a.data * b.data, '', (a, b), (b.data, a.data), '*').\n"
+            + _CLOSURE_MESSAGE)
+    if not isinstance(name, str) or not isinstance(op, str):
+        raise TypeError(f"Value's label must be a string, got {describe(name)}")
+    return name
+
+
+def _checked_data(data, op, prev):
+    """Value's data as a float: a real number and finite, or a clear error."""
+    if type(data) is float:  # nan or inf: never carry a silent wrong number
+        _refuse_non_finite(data, op, prev)
+    if _is_node(data):
+        raise TypeError(f"Value needs a real number, got {describe(data)}; use its .data")
+    return as_real(data, 'Value')
+
+
+def _is_node(x):
+    """True for another autograd library's scalar node (micrograd's Value, say)."""
+    return hasattr(x, 'data') and hasattr(x, 'grad') and not isinstance(x, Real)
+
+
+def _operand(x, op):
+    """The other operand of a binary op as a Value (a number becomes a constant leaf)."""
+    if isinstance(x, Real):
+        return Value(as_real(x, f"'{op}'"))
+    return _not_a_number(x, op)
+
+
+def _not_a_number(x, op):
+    """NotImplemented for a type the op does not know, so that Python tries the other
+    operand's reflected op (numpy's arrays have one) and otherwise names the operator;
+    another autograd library's node is refused at once, in words."""
+    if _is_node(x):
+        raise TypeError(f"'{op}': a scalargrad Value cannot be combined with {describe(x)}; "
+                        f"build every node of one graph with the same library")
+    return NotImplemented
 
 
 def _all_values(items):
@@ -266,29 +441,37 @@ def _split(items, partners, what):
     if _all_values(items):
         return [v.data for v in items], items, None
     if not any(isinstance(v, Value) for v in items):  # plain numbers: constants, no children
-        return [v if type(v) is float else _as_float(v, what) for v in items], (), ()
-    data = [v.data if isinstance(v, Value) else _as_float(v, what) for v in items]
+        return [v if type(v) is float else as_real(v, what) for v in items], (), ()
+    data = [v.data if isinstance(v, Value) else as_real(v, what) for v in items]
     keep = [isinstance(v, Value) for v in items]
     nodes = [v for v, k in zip(items, keep) if k]
-    partner_data = [p.data if isinstance(p, Value) else _as_float(p, what)
+    partner_data = [p.data if isinstance(p, Value) else as_real(p, what)
                     for p, k in zip(partners, keep) if k]
     return data, nodes, partner_data
 
 
 def _power_slope(x, b):
-    """d/dx x ** b = b * x ** (b - 1), refused when it is infinite or too large for a float."""
+    """d/dx x ** b = b * x ** (b - 1); inf where that is infinite (x ** 0.5 at 0)."""
     if b == 0.0:
         return 0.0
-    if x == 0.0 and b < 1.0:
-        raise ValueError(f"'**': the derivative of x ** {b:g} at x = 0 is infinite")
+    if b == 1.0:
+        return 1.0
     try:
-        slope = b * x ** (b - 1.0)
-    except OverflowError:
-        slope = math.inf
-    if slope - slope != 0.0:
-        raise OverflowError(f"'**': the derivative of x ** {b:g} at x = {x} is too large "
-                            f"for a float")
-    return slope
+        return b * x ** (b - 1.0)
+    except ZeroDivisionError:  # x = 0 and b < 1: the slope is infinite
+        return math.copysign(math.inf, b)
+    except OverflowError:  # too steep for a float: the sign is that of b * x^(b-1)
+        negative = (b < 0.0) != (x < 0.0 and int(b - 1.0) % 2 == 1)
+        return -math.inf if negative else math.inf
+
+
+def _exponent_slope(a, out):
+    """d/db a ** b = ln(a) * a ** b; 0 at a = 0 (as PyTorch), nan for a negative base."""
+    if a > 0.0:
+        return math.log(a) * out
+    if a == 0.0:
+        return 0.0
+    return math.nan
 
 
 def _power(x, b):
@@ -336,25 +519,57 @@ def topological_order(root):
     return order
 
 
-class no_grad:
-    """Context manager: ops inside it record no graph (no children, no local derivatives).
+class _GradMode:
+    """Shared by no_grad and enable_grad: a context manager and a function decorator that
+    sets the grad mode of the current thread (or async task) and restores what was there."""
+
+    _mode = True
+
+    def __enter__(self):
+        _saved_modes.set(_saved_modes.get() + (_grad_mode.get(),))
+        _grad_mode.set(self._mode)
+        return self
+
+    def __exit__(self, *exc):
+        saved = _saved_modes.get()
+        _grad_mode.set(saved[-1])  # also after an exception: the mode from before the block
+        _saved_modes.set(saved[:-1])
+        return False
+
+    def __call__(self, function):
+        kind = type(self)
+
+        @functools.wraps(function)
+        def with_mode(*args, **kwargs):
+            with kind():
+                return function(*args, **kwargs)
+        return with_mode
+
+
+class no_grad(_GradMode):
+    """Ops inside record no graph (no children, no local derivatives): for inference.
+
+    A context manager or a decorator; per thread and per async task, nestable, and the
+    mode from before comes back on exit, also after an exception.
 
     >>> with no_grad():
     ...     y = Value(2.0) * 3    # y.data == 6.0, y._prev == ()
     """
 
-    def __enter__(self):
-        global _grad_enabled
-        self._before = _grad_enabled
-        _grad_enabled = False
-        return self
+    _mode = False
 
-    def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._before
-        return False
+
+class enable_grad(_GradMode):
+    """Record the graph again inside a no_grad() block (a context manager or a decorator).
+
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = Value(2.0) * 3    # y._prev holds both factors
+    """
+
+    _mode = True
 
 
 def is_grad_enabled():
-    """True unless inside a no_grad() block."""
-    return _grad_enabled
+    """True unless inside a no_grad() block (of this thread or async task)."""
+    return _grad_mode.get()

@@ -258,7 +258,7 @@ def test_max_nodes_is_settable():
 
 
 def test_the_root_must_be_a_value():
-    with pytest.raises(TypeError, match='needs a Value'):
+    with pytest.raises(TypeError, match='needs a scalargrad Value as the root, got float 3.0'):
         draw_dot(3.0)
 
 

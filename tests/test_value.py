@@ -115,7 +115,7 @@ def test_tanh_and_sigmoid_are_stable_far_out():
         assert 0.0 <= s.data <= 1.0
 
 
-@pytest.mark.parametrize('bad', ["3", None, 1 + 2j, [1.0], True])
+@pytest.mark.parametrize('bad', ["3", None, 1 + 2j, [1.0]])
 def test_bad_data_type_raises_type_error_naming_the_type(bad):
     with pytest.raises(TypeError, match=type(bad).__name__):
         Value(bad)
