@@ -8,9 +8,11 @@ from .check import (
     check_number,
     check_value_class,
 )
-from .draw import GraphTooLarge, Picture, RenderError, draw_dot
+from .draw import GraphTooLarge, draw_dot
 from .expr import Expression, ExpressionError
 from .gradcheck import Gradcheck, GradcheckError, InputCheck, gradcheck
+from .picture import Picture
+from .render import RenderError
 from .steps import BackwardStep, EdgeStep, backward_steps
 from .stepview import Frame, backward_frames, save_steps_html, step_through
 from .value import Value, enable_grad, is_grad_enabled, no_grad, topological_order

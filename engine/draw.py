@@ -13,21 +13,13 @@ Before backward() has run the gradients read `grad ?`: they are not computed yet
 
 import html
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 
-from .files import write_atomic
 from .numbers import describe
+from .picture import FORMATS, Picture
+from .render import render
 from .value import Value, topological_order
 
 MAX_NODES = 300  # beyond a few hundred boxes a picture stops teaching anything
-RENDER_TIMEOUT = 120  # seconds, for the external `dot` program
-FORMATS = {'.svg': 'svg', '.png': 'png', '.pdf': 'pdf'}
-INSTALL_HINT = ("install Graphviz for Python with `pip install pygraphviz` (its wheels include "
-                "Graphviz), or put Graphviz's `dot` program on PATH (e.g. `apt install graphviz`)")
 
 # Colours: fill of each kind of Value box, and the name the legend gives it.
 KINDS = {
@@ -53,10 +45,6 @@ class GraphTooLarge(ValueError):
     def __init__(self, message, nodes, limit):
         super().__init__(message)
         self.nodes, self.limit = nodes, limit
-
-
-class RenderError(RuntimeError):
-    """Graphviz could not turn the DOT text into a picture (the message says what to do)."""
 
 
 def count_nodes(root, limit):
@@ -153,7 +141,7 @@ class Drawing:
         return number(x, self.digits)
 
     def source(self, grads, highlight=(), edge_text=None, edge_marks=None, node_marks=None,
-               notes=(), pending_note=None, layout=None):
+               notes=(), pending_note=None, layout=None, note=None, note_size=None):
         """DOT text for one picture of the graph.
 
         grads      -- per node (in topological order) a float, None for 'grad ?', or
@@ -165,6 +153,7 @@ class Drawing:
         notes      -- extra lines for the legend; pending_note: whether the legend explains
                       'grad ?' (None: when some gradient is None)
         layout     -- positions from a previous layout (see layout_of): every node stays put
+        note       -- a warning written under the graph in letters of note_size points
         """
         import graphviz
 
@@ -182,12 +171,15 @@ class Drawing:
             self._value_box(g, i, None if grads is None else (grads[i],), mark, at)
             if node._prev:
                 self._op_and_edges(g, i, mark, edge_text or {}, edge_marks or {}, at)
-        if self.legend:
-            if pending_note is None:
-                pending_note = grads is not None and any(x is None for x in grads)
-            self._add_legend(g, notes, pending_note, at)
+        if pending_note is None:
+            pending_note = grads is not None and any(x is None for x in grads)
+        rows = self.legend_rows(notes, pending_note) if self.legend else []
+        if note:
+            rows.insert(0, _note_row(note, note_size))
+        if rows:
+            g.attr(label=_table(rows), labelloc='b', labeljust='l', fontsize='10')
         if layout:
-            g.attr(bb=layout['']['bb'])
+            g.attr(**{key: layout[''][key] for key in ('bb', 'lp') if key in layout['']})
         return g.source
 
     def _value_box(self, g, i, grad, mark, at):
@@ -199,7 +191,7 @@ class Drawing:
             fields.append('grad ' + ('?' if grad[0] is None else self.number(grad[0])))
         text = ' | '.join(fields)
         style = {'shape': 'record', 'style': 'filled', 'fillcolor': KINDS[self.kinds[i]][0],
-                 'label': '{ ' + text + ' }' if self.rankdir == 'LR' else text}  # lie flat
+                 'label': text if self.rankdir == 'LR' else '{ ' + text + ' }'}  # stand up
         if mark:
             style.update(color=HIGHLIGHT if mark == 'now' else RECEIVED, penwidth='3')
         g.node(f'n{i}', id=f'n{i}', **{**style, **at(f'n{i}')})
@@ -220,8 +212,8 @@ class Drawing:
                 style['label'] = edge_text[(i, k)]
             elif self.show_local:
                 style['label'] = self.number(node._local[k])  # d(node)/d(child)
-            if 'label' in style:
-                style['fontcolor'] = LOCAL_INK
+            if 'label' in style:  # underlined, and the underline joined to its edge
+                style.update(fontcolor=LOCAL_INK, decorate='true')
             if edge_marks.get((i, k)) == 'now':
                 style.update(color=HIGHLIGHT, fontcolor=HIGHLIGHT, penwidth='2.5')
             elif edge_marks.get((i, k)) == 'done':
@@ -229,35 +221,38 @@ class Drawing:
             g.edge(f'n{self.index[child]}', f'n{i}op', id=f'e{i}_{k}',
                    **{**style, **at(f'e{i}_{k}')})
 
-    def _add_legend(self, g, notes, pending_note, at):
-        """One small table: a swatch per kind of node in this graph, then what the text means."""
-        swatch = '<TD BGCOLOR="{}" BORDER="1" FIXEDSIZE="TRUE" WIDTH="24" HEIGHT="14"{}></TD>'
-        rows = [f'<TR>{swatch.format(fill, "")}<TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
-                for kind, (fill, text) in KINDS.items() if kind in self.kinds]
+    def legend_rows(self, notes=(), pending_note=False):
+        """The legend as rows of an HTML-like table: a swatch per kind of node, then notes."""
+        swatch = '<TD BGCOLOR="{}" BORDER="1" FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="11"{}></TD>'
+        cells = [swatch.format(fill, '') + f'<TD ALIGN="LEFT">{html.escape(text)}</TD>'
+                 for kind, (fill, text) in KINDS.items() if kind in self.kinds]
         if any(node._prev for node in self.order):
-            rounded = swatch.format(OP_FILL, ' STYLE="rounded"')
-            rows.append(f'<TR>{rounded}'
-                        f'<TD ALIGN="LEFT">op (the oval feeds the box it points to)</TD></TR>')
+            cells.append(swatch.format(OP_FILL, ' STYLE="rounded"')
+                         + '<TD ALIGN="LEFT">op (feeds the box it points to)</TD>')
         lines = list(notes)
-        if self.show_local:
+        if self.show_local and any(node._prev for node in self.order):
             lines.insert(0, 'number on an edge: local derivative d(out)/d(in)')
         if pending_note:
             lines.append('grad ?: not computed yet (run backward())')
-        table = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
-                 + ''.join(rows) + '</TABLE>>')
-        with g.subgraph(name='cluster_legend') as legend:
-            legend.attr(label='legend', style='rounded,dashed', color='#999999', fontsize='10',
-                        fontname='Helvetica', **at('cluster_legend'))
-            legend.node('legend', label=table, id='legend', shape='plaintext', fontsize='10',
-                        **at('legend'))
-            if lines:
-                legend.node('legend_notes', id='legend_notes', shape='plaintext', fontsize='10',
-                            label=''.join(_record_text(line, 80) + '\\l' for line in lines),
-                            **at('legend_notes'))
-        # invisible edges keep the legend beside the output, away from the inputs
-        for name in ('legend', 'legend_notes')[:1 + bool(lines)]:
-            g.edge(f'n{len(self.order) - 1}', name, style='invis', id=f'to_{name}',
-                   **at(f'to_{name}'))
+        rows = [''.join(cells[:4]), ''.join(cells[4:])]
+        rows = [_table([f'<TR>{row}</TR>'], inner=True) for row in rows if row]
+        rows += [html.escape(line) for line in lines]
+        return [f'<TR><TD ALIGN="LEFT">{row}</TD></TR>' for row in rows]
+
+
+def _table(rows, inner=False):
+    """Rows of an HTML-like table as a Graphviz label (the legend under the graph)."""
+    table = ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">'
+             + ''.join(rows) + '</TABLE>')
+    return table if inner else f'<{table}>'
+
+
+
+def _note_row(note, size):
+    """A warning line for the top of the legend, in red letters of `size` points."""
+    text = '<BR ALIGN="LEFT"/>'.join(html.escape(line) for line in note.split('\n'))
+    return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{HIGHLIGHT}" '
+            f'POINT-SIZE="{size or 12:.0f}">{text}<BR ALIGN="LEFT"/></FONT></TD></TR>')
 
 
 def _placer(layout):
@@ -298,7 +293,7 @@ def layout_of(source):
     graph (other labels, other colours) with everything in exactly the same place.
     """
     laid = json.loads(render(source, 'json0'))
-    places = {'': {'bb': laid['bb']}}
+    places = {'': {key: laid[key] for key in ('bb', 'lp') if key in laid}}
     for obj in laid.get('objects', []):
         name = obj.get('id') or obj.get('name')
         places[name] = {key: obj[key] for key in ('pos', 'width', 'height', 'bb', 'lp')
@@ -311,67 +306,35 @@ def layout_of(source):
     return places
 
 
-class Picture:
-    """A drawn graph: shows itself in Jupyter, .source is the DOT text, .save(path) writes it.
-
-    >>> pic = draw_dot(y)
-    >>> pic.save('graph.png')   # .svg, .png or .pdf, chosen by the suffix
-    """
-
-    def __init__(self, source, engine='dot'):
-        self.source = source
-        self.engine = engine  # 'dot' lays the graph out; 'nop2' keeps given positions
-        self._svg = None
-
-    def pipe(self, format='svg'):
-        """The picture as bytes in `format` ('svg', 'png' or 'pdf')."""
-        if format not in FORMATS.values():
-            raise ValueError(f"format must be one of svg, png, pdf; got {format!r}")
-        return render(self.source, format, self.engine)
-
-    def svg(self):
-        """The picture as SVG text (rendered once, then kept)."""
-        if self._svg is None:
-            self._svg = self.pipe('svg').decode('utf-8')
-        return self._svg
-
-    def _repr_svg_(self):
-        return self.svg()
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {'image/svg+xml': self.svg()}
-
-    def save(self, path):
-        """Write the picture to path (.svg, .png or .pdf) atomically; return the path."""
-        suffix = os.path.splitext(os.fspath(path))[1].lower()
-        if suffix not in FORMATS:
-            raise ValueError(f"cannot tell the picture format from {os.fspath(path)!r}: "
-                             f"use a name ending in .svg, .png or .pdf")
-        write_atomic(path, self.pipe(FORMATS[suffix]))
-        return path
-
-    def __repr__(self):
-        boxes = self.source.count('shape=record')
-        return f"<Picture of a graph: {boxes} values; display it in Jupyter or .save('g.svg')>"
+SMALLER_VIEWS = ('Smaller views: draw_neurons(root) draws one box per neuron, '
+                 'draw_sample(loss, inputs) one sample\'s path,\nnn.plot.network(model) the '
+                 'network; or pic.render(\'graph\') and zoom in.')
 
 
-def draw_dot(root, rankdir='LR', *, params=(), highlight=(), show_local=True, show_grad=None,
-             legend=True, max_nodes=MAX_NODES):
-    """Draw the graph below root: a Picture (inline in Jupyter, .source, .save(path)).
+def draw_dot(root, format='svg', rankdir='LR', *, params=(), highlight=(), show_local=True,
+             show_grad=None, legend=True, max_nodes=MAX_NODES):
+    """Draw the graph below root: a Picture (inline in Jupyter, .source, .render(), .pipe()).
 
-    rankdir    -- 'LR' (inputs on the left) or 'TB' (inputs on top)
+    format     -- what .render() writes: 'svg', 'png' or 'pdf' (micrograd's argument)
+    rankdir    -- 'LR' (inputs on the left) or 'TB' (inputs on top); draw_dot(y, 'TB')
+                  is read as a rankdir too, since no format is called that
     params     -- Values to colour as parameters: draw_dot(loss, params=model.parameters())
     highlight  -- a Value, or an iterable of Values, to outline in red
     show_local -- write the local derivative d(out)/d(child) on each edge
     show_grad  -- None: gradients once backward() has run on root (root.grad != 0), else
                   'grad ?'; True: always the numbers; False: no grad field at all
-    legend     -- add a small legend of the colours
+    legend     -- add a small legend of the colours under the graph
     max_nodes  -- refuse a larger graph at once (GraphTooLarge) instead of drawing mush
+
+    The root may also be a micrograd Value (anything with data, grad, _prev and _op): its
+    graph is drawn without local derivatives, which micrograd does not keep.
 
     >>> y = (Value(2.0, 'x') * Value(-3.0, 'w')).tanh()
     >>> draw_dot(y)   # before y.backward(): every grad reads 'grad ?'
     """
-    drawing = Drawing(root, rankdir, params, max_nodes, show_local, legend)
+    format, rankdir = _format_and_rankdir(format, rankdir)
+    root, foreign = as_graph(root)
+    drawing = Drawing(root, rankdir, params, max_nodes, show_local and not foreign, legend)
     marks = drawing.indices(highlight)
     if show_grad is None:
         show_grad = root.grad != 0.0  # backward() sets d(root)/d(root) = 1
@@ -383,67 +346,59 @@ def draw_dot(root, rankdir='LR', *, params=(), highlight=(), show_local=True, sh
         # an inner node drawn after backward() from a loss further up: say whose grads these are
         notes = (f'grad: from the last backward(), whose output is not drawn here '
                  f'(d out/d root = {number(root.grad)})',)
-    return Picture(drawing.source(grads, highlight=marks, notes=notes))
+
+    def remake(note, size):
+        return drawing.source(grads, highlight=marks, notes=notes,
+                              note=note + '\n' + SMALLER_VIEWS, note_size=size)
+    return Picture(drawing.source(grads, highlight=marks, notes=notes), format=format,
+                   remake=remake)
 
 
-def render(source, format='svg', engine='dot'):
-    """DOT text -> bytes, by the `dot` program when on PATH, else by pygraphviz."""
-    program = shutil.which('dot')
-    if program:
-        return _render_with_program(program, source, format, engine)
-    return _render_with_pygraphviz(source, format, engine)
+def _format_and_rankdir(format, rankdir):
+    """Accept both draw_dot(y, 'svg') (micrograd) and draw_dot(y, 'TB') (rankdir first)."""
+    if format in ('LR', 'TB'):
+        if rankdir != 'LR':
+            raise ValueError(f"draw_dot: got rankdir {format!r} as the second argument and "
+                             f"rankdir={rankdir!r} too; the second argument is the format "
+                             f"({', '.join(FORMATS)})")
+        return 'svg', format
+    if format not in FORMATS:
+        raise ValueError(f"draw_dot: format must be one of {', '.join(FORMATS)} (or, as the "
+                         f"second argument, a rankdir 'LR' or 'TB'); got {format!r}")
+    return format, rankdir
 
 
-def _render_with_program(program, source, format, engine):
-    try:
-        done = subprocess.run([program, f'-K{engine}', f'-T{format}'], input=source.encode(),
-                              capture_output=True, timeout=RENDER_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise RenderError(f"Graphviz ({program}) took more than {RENDER_TIMEOUT} s; draw a "
-                          f"smaller part of the graph") from None
-    except OSError as e:
-        raise RenderError(f"could not run Graphviz ({program}): {e}; {INSTALL_HINT}") from None
-    if done.returncode != 0 or not done.stdout:
-        problem = done.stderr.decode(errors='replace').strip().splitlines()
-        problem = problem[-1] if problem else f'exit status {done.returncode}'
-        raise RenderError(f"Graphviz ({program}) failed: {problem}; {INSTALL_HINT}")
-    return done.stdout
+def as_graph(root):
+    """(root, foreign): a scalargrad Value as it is, or a copy of a micrograd-like graph.
 
-
-def _render_with_pygraphviz(source, format, engine):
-    try:
-        import pygraphviz
-    except ImportError:
-        raise RenderError(f"no Graphviz found to draw with: {INSTALL_HINT}") from None
-    with _c_stderr_captured() as said:
-        try:
-            return pygraphviz.AGraph(string=source).draw(format=format, prog=engine)
-        except (ValueError, OSError, pygraphviz.DotError) as e:
-            error = e
-    details = ' '.join(said.text().split())[-300:]
-    raise RenderError(f"Graphviz (pygraphviz) failed: {error} {details}; {INSTALL_HINT}")
-
-
-class _c_stderr_captured:
-    """Keep what C libraries write straight to file descriptor 2 (Graphviz's layout warnings,
-    fontconfig's complaints about the system's font setup) out of the terminal and out of
-    notebook outputs; .text() returns it, to explain a failure.
+    A foreign node (with data, grad, _prev and _op, like micrograd's Value) is copied into
+    Values without local derivatives; a set of children is put in a fixed order (by op,
+    data and grad), so the same graph still gives the same picture.
     """
-
-    def __enter__(self):
-        sys.stderr.flush()
-        self._file = tempfile.TemporaryFile()
-        self._saved = os.dup(2)
-        os.dup2(self._file.fileno(), 2)
-        return self
-
-    def __exit__(self, *exc):
-        os.dup2(self._saved, 2)
-        os.close(self._saved)
-        self._file.seek(0)
-        self._text = self._file.read().decode(errors='replace')
-        self._file.close()
-        return False
-
-    def text(self):
-        return self._text
+    if isinstance(root, Value):
+        return root, False
+    if not all(hasattr(root, name) for name in ('data', 'grad', '_prev', '_op')):
+        raise TypeError(f"draw_dot needs a scalargrad Value as the root, got {describe(root)} "
+                        f"(a micrograd Value, with data, grad, _prev and _op, works too)")
+    copies, stack = {}, [root]
+    while stack:
+        node = stack[-1]
+        if node in copies:
+            stack.pop()
+            continue
+        children = list(node._prev)
+        if isinstance(node._prev, (set, frozenset)):
+            children.sort(key=lambda c: (str(c._op), float(c.data), float(c.grad)))
+        waiting = [child for child in children if child not in copies]
+        if waiting:
+            stack.extend(reversed(waiting))
+            continue
+        stack.pop()
+        copy = Value.__new__(Value)  # no checks, no grad mode: a faithful copy of the numbers
+        copy.data, copy.grad = float(node.data), float(node.grad)
+        copy.label = str(getattr(node, 'label', '') or '')
+        copy._prev = tuple(copies[child] for child in children)
+        copy._local = ()
+        copy._op = str(node._op)
+        copies[node] = copy
+    return copies[root], True

@@ -1,5 +1,7 @@
 """draw_dot: what the picture shows, how it is rendered and saved, and what it refuses."""
 
+import base64
+import io
 import os
 import re
 import shutil
@@ -9,9 +11,11 @@ import textwrap
 import time
 
 import pytest
+from PIL import Image
 
 from engine import GraphTooLarge, Picture, RenderError, Value, draw_dot
 from engine.draw import number
+from engine.picture import COLUMN_PX, MIN_SCALE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -24,9 +28,13 @@ def neuron():
 
 
 def svg_text(pic):
-    """Every text element of an SVG, unescaped enough to compare."""
-    texts = re.findall(r'<text[^>]*>([^<]*)</text>', pic.svg())
-    return [t.replace('&#45;', '-').replace('&amp;', '&') for t in texts]
+    """Every text element of a picture's SVG, unescaped enough to compare."""
+    return svg_text_of(pic.svg())
+
+
+def svg_text_of(svg):
+    texts = re.findall(r'<text[^>]*>([^<]*)</text>', svg)
+    return [t.replace('&#45;', '-').replace('&amp;', '&').replace('&#39;', "'") for t in texts]
 
 
 def test_value_boxes_show_label_data_and_grad_after_backward():
@@ -90,8 +98,70 @@ def test_svg_is_an_svg_and_displays_in_jupyter():
     y, _ = neuron()
     pic = draw_dot(y)
     assert '<svg' in pic._repr_svg_()
-    bundle = pic._repr_mimebundle_()
-    assert list(bundle) == ['image/svg+xml'] and '<svg' in bundle['image/svg+xml']
+    data, _ = pic._repr_mimebundle_()
+    assert '<svg' in data['image/svg+xml']
+
+
+def test_jupyter_gets_a_png_beside_the_svg_for_front_ends_that_do_not_trust_svg():
+    y, _ = neuron()
+    data, metadata = draw_dot(y)._repr_mimebundle_()
+    assert {'image/svg+xml', 'image/png', 'text/plain'} == set(data)
+    png = base64.b64decode(data['image/png'])
+    assert png[:8] == b'\x89PNG\r\n\x1a\n'
+    assert metadata['image/png']['width'] > 100
+
+
+def test_the_png_has_twice_the_pixels_of_its_display_size_so_it_stays_sharp():
+    y, _ = neuron()
+    data, metadata = draw_dot(y)._repr_mimebundle_()
+    with Image.open(io.BytesIO(base64.b64decode(data['image/png']))) as image:
+        size = image.size
+    shown = metadata['image/png']['width'], metadata['image/png']['height']
+    assert abs(size[0] - 2 * shown[0]) <= 2 and abs(size[1] - 2 * shown[1]) <= 2
+
+
+def test_mimebundle_include_and_exclude_choose_the_formats():
+    y, _ = neuron()
+    pic = draw_dot(y)
+    data, metadata = pic._repr_mimebundle_(include=['image/png'])
+    assert list(data) == ['image/png'] and 'image/png' in metadata
+    data, metadata = pic._repr_mimebundle_(exclude=['image/png'])
+    assert 'image/png' not in data and metadata == {}
+
+
+def test_a_small_graph_is_shown_at_its_natural_size():
+    y, _ = neuron()
+    svg, _, width, _, note = draw_dot(y).fitted()
+    natural = float(re.search(r'width="([\d.]+)pt"', draw_dot(y).svg()).group(1)) * 96 / 72
+    assert width == round(natural) and width <= COLUMN_PX and note is None
+    assert f'width="{width}px"' in svg
+
+
+def wide_graph(n=7):
+    """A sum of n products: n*3 + 2 boxes side by side, wider than a column."""
+    xs = [Value(float(i), f'x{i}') for i in range(n)]
+    ws = [Value(0.5, f'w{i}') for i in range(n)]
+    terms = [x * w for x, w in zip(xs, ws)]
+    return Value.sum([t.tanh() * t for t in terms]).tanh()
+
+
+def test_a_graph_a_bit_wider_than_the_column_is_shrunk_to_fit_it_readably():
+    pic = draw_dot(wide_graph(5), 'TB')
+    natural = float(re.search(r'width="([\d.]+)pt"', pic.svg()).group(1)) * 96 / 72
+    _, _, width, _, note = pic.fitted()
+    assert natural > COLUMN_PX and width == COLUMN_PX
+    assert COLUMN_PX / natural >= MIN_SCALE and note is None
+
+
+def test_a_graph_too_wide_to_read_in_the_column_says_so_and_names_the_smaller_views():
+    pic = draw_dot(wide_graph(30), 'TB')
+    data, metadata = pic._repr_mimebundle_()
+    note = pic.fitted()[4]
+    assert 'too small to read' in note and 'px wide' in note
+    assert metadata['image/png']['width'] == COLUMN_PX
+    shown = ' '.join(svg_text_of(data['image/svg+xml']))
+    assert 'too small to read' in shown and 'draw_neurons' in shown  # written in the picture
+    assert 'too small to read' in data['text/plain']
 
 
 def test_save_picks_png_from_the_suffix(tmp_path):
@@ -142,7 +212,7 @@ def test_highlight_outlines_one_node_or_several():
     y, (x, w, b) = neuron()
     assert draw_dot(y).source.count('penwidth=3') == 0
     one = draw_dot(y, highlight=x).source
-    assert re.search(r'n0 \[label="\{ x \|[^\]]*penwidth=3', one)
+    assert re.search(r'n0 \[label="x \|[^\]]*penwidth=3', one)
     assert draw_dot(y, highlight=[x, w]).source.count('penwidth=3') == 2
 
 
@@ -166,10 +236,10 @@ def test_colours_tell_inputs_parameters_constants_intermediates_and_output_apart
 
 def test_legend_names_only_the_kinds_in_the_graph():
     y, (x, w, b) = neuron()
-    legend = draw_dot(y, params=[w, b]).source.split('cluster_legend')[1]
+    legend = draw_dot(y, params=[w, b]).source.split('label=<<TABLE')[1]
     assert 'parameter' in legend and 'input' in legend and 'output' in legend
     assert 'constant' not in legend
-    assert 'cluster_legend' not in draw_dot(y, legend=False).source
+    assert '<TABLE' not in draw_dot(y, legend=False).source
 
 
 def test_params_must_be_values():
