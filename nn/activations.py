@@ -6,13 +6,16 @@
     step(x)    = 1 if x >= 0 else 0    step'(x)    = 0 (wherever it exists)
     linear(x)  = x                     linear'(x)  = 1
 
+The derivatives are not written here a second time: derivative() reads them off the
+engine's ops (engine/value.py is the one derivative table).
+
 >>> apply(Value(-2.0), 'relu').data, apply_float(-2.0, 'relu')
 (0.0, 0.0)
 """
 
 import math
 
-from engine import Value
+from engine import Value, enable_grad
 
 ACTIVATIONS = ('relu', 'tanh', 'sigmoid', 'step', 'linear')
 
@@ -69,16 +72,10 @@ def apply_float(x, name):
 
 
 def derivative(x, name):
-    """d name(x) / dx on a plain float (what backward multiplies by)."""
-    if name == 'relu':
-        return 1.0 if x > 0.0 else 0.0
-    if name == 'tanh':
-        t = math.tanh(x)
-        return 1.0 - t * t
-    if name == 'sigmoid':
-        s = _sigmoid(x)
-        return s * (1.0 - s)
-    if name == 'step':
-        return 0.0
-    check_activation(name)
-    return 1.0
+    """d name(x) / dx on a plain float: the local derivative the engine's own op stores
+    (so a plot of it can never disagree with what backward multiplies by)."""
+    op = _ON_VALUE[check_activation(name)]
+    if op is None:  # linear: no op, the identity's slope
+        return 1.0
+    with enable_grad():  # the local derivative is recorded only with the graph
+        return op(Value(x))._local[0]
