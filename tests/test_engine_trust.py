@@ -440,3 +440,10 @@ def test_backward_steps_skips_a_zero_gradient_as_backward_does():
     steps = list(backward_steps(y))
     assert x.grad == 0.0
     assert all(e.contribution == 0.0 for s in steps if s.upstream == 0.0 for e in s.edges)
+
+
+def test_the_real_micrograd_value_is_named_when_mixed_in():
+    micrograd = pytest.importorskip('micrograd.engine')
+    theirs = micrograd.Value(2.0)
+    with pytest.raises(TypeError, match="cannot be combined with a micrograd Value"):
+        Value(1.0) * theirs
