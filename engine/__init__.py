@@ -12,6 +12,7 @@ from .draw import GraphTooLarge, draw_dot
 from .expr import Expression, ExpressionError
 from .gradcheck import Gradcheck, GradcheckError, InputCheck, gradcheck
 from .picture import Picture
+from .recording import Recording, RecordError, record
 from .render import RenderError
 from .steps import BackwardStep, EdgeStep, backward_steps
 from .stepview import Frame, backward_frames, save_steps_html, step_through
@@ -31,6 +32,8 @@ __all__ = [
     'GraphTooLarge',
     'InputCheck',
     'Picture',
+    'RecordError',
+    'Recording',
     'RenderError',
     'Value',
     'backward_frames',
@@ -44,6 +47,7 @@ __all__ = [
     'gradcheck',
     'is_grad_enabled',
     'no_grad',
+    'record',
     'save_steps_html',
     'step_through',
     'topological_order',

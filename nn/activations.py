@@ -19,9 +19,10 @@ from engine import Value, enable_grad
 
 ACTIVATIONS = ('relu', 'tanh', 'sigmoid', 'step', 'linear')
 
-# The op on a Value, one engine method each ('linear' is no op at all).
-_ON_VALUE = {'relu': Value.relu, 'tanh': Value.tanh, 'sigmoid': Value.sigmoid,
-             'step': Value.step, 'linear': None}
+# The op on a Value, one engine method each ('linear' is no op at all), looked up by name
+# at each call (so engine.record, which watches Value's methods, sees it).
+_ON_VALUE = {'relu': 'relu', 'tanh': 'tanh', 'sigmoid': 'sigmoid', 'step': 'step',
+             'linear': None}
 
 # Display names, as in micrograd's "ReLUNeuron(2)".
 TITLES = {'relu': 'ReLU', 'tanh': 'Tanh', 'sigmoid': 'Sigmoid', 'step': 'Step',
@@ -38,7 +39,7 @@ def check_activation(name):
 def apply(v, name):
     """name(v) as a graph node (the Value itself for 'linear')."""
     op = _ON_VALUE[name]
-    return v if op is None else op(v)
+    return v if op is None else getattr(v, op)()
 
 
 # ---- the same functions on plain floats: bit-for-bit the numbers the Value ops compute

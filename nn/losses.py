@@ -129,9 +129,10 @@ def binary_cross_entropy(logits, labels):
 
         -[y log sigmoid(s) + (1 - y) log(1 - sigmoid(s))] = log(1 + e^s) - y s
 
-    Written so that e^... never sees a positive number (no overflow for any s):
-        s >= 0:  (1 - y) s + log(1 + e^-s)        s < 0:  -y s + log(1 + e^s)
-    Its derivative is sigmoid(s) - y.
+    computed as  relu(s) + log(1 + e^(s - 2 relu(s))) - y s,  where s - 2 relu(s) = -|s|:
+    e^... is at most 1, so nothing overflows for any s. The stable form is chosen by the
+    relu op, not by a Python `if` on s.data, so a recorded replay (engine.record) stays
+    right at every score. Its derivative is sigmoid(s) - y (0.5 - y at s = 0).
     >>> binary_cross_entropy([Value(0.0)], [1]).data     # log 2
     0.6931471805599453
     """
@@ -140,10 +141,8 @@ def binary_cross_entropy(logits, labels):
     terms = []
     for s, y in zip(logits, labels):
         s = _single(s, 'binary_cross_entropy')
-        if s.data >= 0.0:
-            terms.append((1 - y) * s + (1 + (-s).exp()).log())
-        else:
-            terms.append(-y * s + (1 + s.exp()).log())
+        r = s.relu()
+        terms.append(r + (1 + (s - 2 * r).exp()).log() - y * s)
     return _mean(terms)
 
 
@@ -157,12 +156,14 @@ def check_class_labels(labels, classes, name='cross_entropy'):
 def cross_entropy(scores, labels):
     """Softmax cross-entropy over class scores s_0..s_K-1, the label an index y:
 
-        log(sum_j e^s_j) - s_y,   computed as  log(sum_j e^(s_j - m)) - (s_y - m),  m = max s
+        log(sum_j e^s_j) - s_y,   computed as  log(sum_j e^(s_j - m)) + m - s_y,  m = max s
 
-    Shifting by the largest score keeps every e^... at most 1 (no overflow). Its
-    derivative is softmax(s) - onehot(y).
+    Shifting by the largest score keeps every e^... at most 1 (no overflow). m is taken in
+    the graph (m = m + relu(s_j - m), one score after another), not frozen as a number, so
+    a recorded replay (engine.record) shifts by the largest score of every replay. The
+    shift cancels out of the gradient: softmax(s) - onehot(y).
     >>> cross_entropy([[Value(2.0), Value(0.0)]], [0]).data
-    0.1269280110429726
+    0.1269280110429727
     """
     scores, labels = _batch(scores, labels, 'cross_entropy')
     terms = []
@@ -172,15 +173,19 @@ def cross_entropy(scores, labels):
                              "per sample")
         check_class_labels([y], len(row))
         row = [_as_value(s) for s in row]
-        m = max(s.data for s in row)  # a constant: it cancels out of the gradient
+        m = row[0]
+        for s in row[1:]:
+            m = m + (s - m).relu()  # max(m, s)
         total = Value.sum([(s - m).exp() for s in row])
-        terms.append(total.log() - (row[operator.index(y)] - m))
+        terms.append(total.log() + m - row[operator.index(y)])
     return _mean(terms)
 
 
 def l2(parameters, alpha=1e-4):
     """L2 regularisation alpha * sum p^2: pulls every weight toward 0 (gradient 2 alpha p).
 
+    One dot node p0*p0 + p1*p1 + ... (the same sum as a p*p node per parameter, in one node).
     >>> l2(model.parameters(), 1e-4)
     """
-    return Value.sum([p * p for p in parameters]) * alpha
+    parameters = list(parameters)
+    return Value.dot(parameters, parameters) * alpha

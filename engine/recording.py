@@ -1,0 +1,489 @@
+"""Record a loss graph once, then replay its forward and backward pass on plain floats.
+
+A training loop builds the same graph again on every step: the same ops, in the same
+places, only the parameters' numbers change. record() watches every op while your function
+builds the graph once, writing down each op's structure as it runs (its op, which nodes
+it reads, its plain-number constants, which child of a dot is the bias). The recording
+then repeats the forward pass and the chain rule on a flat list of floats:
+
+    v2 = v0 * 3.0               forward: one line per op, in the order they ran
+    v3 = exp(v2)
+    g2 += v3 * g3               backward: each child gets local derivative x upstream,
+    g0 += 3.0 * g2              nodes taken in the order backward() takes them
+
+The numbers are those of the interpreter (Value ops and backward()), bit for bit: the same
+float operations in the same order. The recording is straight-line Python, compiled once
+(its source is made only from op codes and numbers, never from user text).
+
+>>> rec = record(lambda: (w * x + b).relu(), [w, b])
+>>> loss, grads = rec.replay([0.5, -1.0])        # new values of w and b; no Values built
+
+What gets frozen (as with jax.jit's tracing): a recording repeats what the numbers did
+once, not your Python code.
+  - A Python branch on .data (`if s.data > 0: ...`) took one side while recording; the
+    replay takes that side for every parameter value. Write the choice as an op instead
+    (relu, step, ...): an op's own branch is taken again at every replay.
+  - A value detached from the graph, `Value(x.data)`, or any leaf that is not one of the
+    parameters, is a constant: its recorded number is used in every replay (inputs of the
+    data set are such constants; it is how a batch's data is baked into a recording).
+  - Changing .data inside the function, or anything else done outside the ops, is not seen.
+Refused with a RecordError, because they can be detected: a node made under no_grad()
+inside the graph, a node made before record() ran (or by code that calls Value(...) with
+children itself), `a ** b` with a Value exponent, and a parameter that is not a leaf.
+
+When a replay meets a number the interpreter would refuse (an overflow, a log of a negative
+number, a gradient that is not finite), it runs the interpreter on those values instead,
+which raises the interpreter's own error (or, for a false alarm, returns its numbers).
+"""
+
+import contextvars
+import math
+import threading
+
+from . import value as _value
+from .value import Value, is_grad_enabled, topological_order
+
+_active = contextvars.ContextVar('scalargrad_recorder', default=None)
+_patch_lock = threading.Lock()
+_patched = {'count': 0, 'originals': {}}
+
+
+class RecordError(ValueError):
+    """The graph cannot be replayed faithfully; the message says what to change."""
+
+
+# ---- watching the ops while the graph is built
+
+def _binary(code, original):
+    def op(self, other):
+        out = original(self, other)
+        rec = _active.get()
+        if rec is not None and isinstance(out, Value) and is_grad_enabled():
+            # a plain number became a constant leaf: its float is the node's second child
+            rec.note(out, code, self, other if isinstance(other, Value) else out._prev[1].data)
+        return out
+    return op
+
+
+def _power(original):
+    def op(self, other):
+        rec = _active.get()
+        if rec is not None and isinstance(other, Value):
+            raise RecordError(
+                "record(): a ** b with a Value exponent cannot be replayed (its derivative "
+                "with respect to b needs a > 0 re-checked at every step); use a plain number "
+                "as the exponent, or exp(b * log(a)) for a > 0")
+        out = original(self, other)
+        if rec is not None and isinstance(out, Value) and is_grad_enabled():
+            rec.note(out, '**', self, float(other))
+        return out
+    return op
+
+
+def _unary(code, original):
+    def op(self):
+        out = original(self)
+        rec = _active.get()
+        if rec is not None and is_grad_enabled():
+            rec.note(out, code, self)
+        return out
+    return op
+
+
+def _sum(original):
+    def op(values):
+        values = tuple(values)
+        out = original(values)
+        rec = _active.get()
+        if rec is not None and is_grad_enabled():
+            items = tuple(v if isinstance(v, Value) else leaf.data
+                          for v, leaf in zip(values, out._prev))
+            rec.note(out, 'sum', items)
+        return out
+    return staticmethod(op)
+
+
+def _dot(original):
+    def op(weights, inputs, bias=None):
+        weights, inputs = tuple(weights), tuple(inputs)
+        out = original(weights, inputs, bias)
+        rec = _active.get()
+        if rec is not None and is_grad_enabled():
+            if not (bias is None or isinstance(bias, Value)):
+                bias = float(bias)
+            rec.note(out, 'dot', _operands(weights), _operands(inputs), bias)
+        return out
+    return staticmethod(op)
+
+
+def _operands(items):
+    return tuple(v if isinstance(v, Value) else float(v) for v in items)
+
+
+_WATCHERS = {
+    '__add__': lambda f: _binary('+', f), '__mul__': lambda f: _binary('*', f),
+    '__pow__': _power, 'exp': lambda f: _unary('exp', f), 'log': lambda f: _unary('log', f),
+    'tanh': lambda f: _unary('tanh', f), 'sigmoid': lambda f: _unary('sigmoid', f),
+    'relu': lambda f: _unary('relu', f), 'step': lambda f: _unary('step', f),
+    'sum': _sum, 'dot': _dot,
+}
+
+
+def _watch():
+    """Put the watching ops on Value (only while some thread records: no cost otherwise)."""
+    with _patch_lock:
+        if _patched['count'] == 0:
+            for name, watcher in _WATCHERS.items():
+                raw = Value.__dict__[name]
+                _patched['originals'][name] = raw
+                plain = raw.__func__ if isinstance(raw, staticmethod) else raw
+                setattr(Value, name, watcher(plain))
+        _patched['count'] += 1
+
+
+def _unwatch():
+    with _patch_lock:
+        _patched['count'] -= 1
+        if _patched['count'] == 0:
+            for name, raw in _patched['originals'].items():
+                setattr(Value, name, raw)
+
+
+class _Recorder:
+    def __init__(self):
+        self.ops = {}  # id(node) -> (node, op code, operands...)
+
+    def note(self, out, code, *operands):
+        self.ops[id(out)] = (out, code, *operands)
+
+
+def record(loss_fn, params):
+    """Run loss_fn() once while recording its ops; return a Recording of its graph.
+
+    loss_fn -- a function of no arguments that builds the loss (a Value); it may also
+               return (loss, outputs), outputs being Values (or lists of Values) whose
+               numbers replay(..., outputs=True) reports too (the model's scores, say)
+    params  -- the leaves that change between replays, in the order replay() takes them
+    """
+    params = list(params)
+    seen = set()
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"record(): parameter {i} is {type(p).__name__}, not a Value")
+        if id(p) in seen:
+            raise ValueError(f"record(): parameter {i} is listed twice")
+        seen.add(id(p))
+    if not is_grad_enabled():
+        raise RecordError("record() under no_grad(): no graph would be built to record")
+    recorder = _Recorder()
+    _watch()
+    token = _active.set(recorder)
+    try:
+        result = loss_fn()
+    finally:
+        _active.reset(token)
+        _unwatch()
+    loss, outputs = result if isinstance(result, tuple) else (result, ())
+    if not isinstance(loss, Value):
+        raise TypeError(f"record(): the function must return a Value (the loss), got "
+                        f"{type(loss).__name__}")
+    return Recording(loss_fn, params, loss, outputs, recorder.ops)
+
+
+# ---- the recording: straight-line Python, compiled once
+
+def _literal(x):
+    """A float as Python source that reads back as the same float."""
+    text = repr(float(x))
+    return f'({text})' if text.startswith('-') else text
+
+
+def _sigmoid(x):
+    """Value.sigmoid on a float: the same formula, the same branch."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+_NAMESPACE = {'exp': math.exp, 'log': math.log, 'tanh': math.tanh, '_sigmoid': _sigmoid,
+              '_pow': _value._power, '_slope': _value._power_slope}
+
+
+class Recording:
+    """A loss graph recorded by record(): replay(values) -> (loss, gradients), on floats.
+
+    len(recording) is the number of recorded ops; print(recording) shows them as a Wengert
+    list, one line per op: the forward pass, then the backward pass.
+    """
+
+    def __init__(self, loss_fn, params, loss, outputs, ops):
+        self._loss_fn = loss_fn
+        self.params = params
+        self._shape = [len(o) if isinstance(o, (list, tuple)) else None for o in outputs]
+        watched = [v for o in outputs for v in (o if isinstance(o, (list, tuple)) else [o])]
+        self._forward, self._backward, self._names, nodes = _program(params, loss, ops,
+                                                                      watched)
+        self._ops = len(self._forward)
+        source = _source(self._forward, self._backward, self._names, params, loss, watched,
+                         nodes)
+        code = compile(source, '<scalargrad recording>', 'exec')
+        namespace = dict(_NAMESPACE)
+        exec(code, namespace)  # defines _replay from the generated text (ops and numbers)
+        self._replay = namespace['_replay']
+        self.loss = loss.data
+        got = self._replay([p.data for p in params])
+        if got[0] != loss.data or list(got[3]) != [v.data for v in watched]:
+            raise RuntimeError("record(): the replay disagrees with the graph it recorded "
+                               "(an engine op the recorder does not know?); please report it")
+
+    def __len__(self):
+        return self._ops
+
+    def replay(self, values, outputs=False):
+        """The loss and d loss / d param for new parameter values (floats, in the order
+        record() was given the parameters). With outputs=True also the outputs' numbers.
+        """
+        values = list(map(float, values))
+        if len(values) != len(self.params):
+            raise ValueError(f"replay() needs {len(self.params)} parameter values, got "
+                             f"{len(values)}")
+        try:
+            loss, grads, checked, watched = self._replay(values)
+        except (ArithmeticError, ValueError):
+            return self._interpret(values, outputs)
+        total = sum(checked)
+        if total - total != 0.0:  # inf or nan somewhere (or a sum that overflowed)
+            return self._interpret(values, outputs)
+        if outputs:
+            return loss, grads, self._nest(watched)
+        return loss, grads
+
+    def backward(self):
+        """Replay at the parameters' current .data and store the gradients in their .grad
+        (as zero_grad() then loss.backward() would). Returns the loss."""
+        loss, grads = self.replay([p.data for p in self.params])
+        for p, g in zip(self.params, grads):
+            p.grad = g
+        return loss
+
+    def _nest(self, watched):
+        out, i = [], 0
+        for n in self._shape:
+            if n is None:
+                out.append(watched[i])
+                i += 1
+            else:
+                out.append(list(watched[i:i + n]))
+                i += n
+        return out
+
+    def _interpret(self, values, outputs):
+        """The interpreter at these values (it raises its own error for a bad number)."""
+        saved = [(p.data, p.grad) for p in self.params]
+        try:
+            for p, v in zip(self.params, values):
+                p.data, p.grad = v, 0.0
+            result = self._loss_fn()
+            loss, watched = result if isinstance(result, tuple) else (result, ())
+            loss.backward()
+            grads = [p.grad for p in self.params]
+            plain = [[v.data for v in o] if isinstance(o, (list, tuple)) else o.data
+                     for o in watched]
+        finally:
+            for p, (data, grad) in zip(self.params, saved):
+                p.data, p.grad = data, grad
+        return (loss.data, grads, plain) if outputs else (loss.data, grads)
+
+    def text(self, limit=None):
+        """The Wengert list: forward lines, then backward lines (at most `limit` of each)."""
+        names = ', '.join(f"v{i} = {p.label or f'parameter {i}'}"
+                          for i, p in enumerate(self.params[:8]))
+        more = f', ... ({len(self.params)} in all)' if len(self.params) > 8 else ''
+        back = [line for _, lines in self._backward for line in lines]
+        lines = [f"# inputs: {names}{more}", "# forward"]
+        lines += _cut(self._forward, limit)
+        lines += ["# backward: gN is d loss / d vN; each child gets local x upstream"]
+        lines += _cut(back, limit)
+        return '\n'.join(lines)
+
+    def __str__(self):
+        return self.text()
+
+    def __repr__(self):
+        return f"<Recording: {self._ops} ops, {len(self.params)} parameters>"
+
+
+def _cut(lines, limit):
+    if limit is None or len(lines) <= limit:
+        return lines
+    return lines[:limit] + [f"# ... {len(lines) - limit} more lines"]
+
+
+def _program(params, loss, ops, watched):
+    """(forward lines, backward blocks, {id: name}, nodes in order) for the loss graph."""
+    names = {id(p): f'v{i}' for i, p in enumerate(params)}
+    order = topological_order(loss)
+    for v in watched:
+        if not isinstance(v, Value):
+            raise TypeError(f"record(): an output is {type(v).__name__}, not a Value")
+    extra, seen = [], {id(n) for n in order}  # outputs outside the loss graph: forward only
+    for v in watched:
+        for node in topological_order(v):
+            if id(node) not in seen:
+                seen.add(id(node))
+                extra.append(node)
+    needs_grad = set(names)  # ids of nodes whose gradient reaches a parameter
+    forward = []
+    for node in order + extra:
+        key = id(node)
+        if key in names:
+            if node._prev:
+                raise RecordError(f"record(): parameter {names[key][1:]} is not a leaf (it "
+                                  f"was made by '{node._op}'); pass the leaves it comes from")
+            continue
+        entry = ops.get(key)
+        if entry is None:
+            _refuse_unrecorded(node)
+            continue  # a constant leaf: its number goes into the lines that read it
+        if any(id(c) in needs_grad for c in node._prev):
+            needs_grad.add(key)
+        names[key] = f'v{len(names)}'
+        forward.append(_forward_line(entry, names))
+    backward = []
+    for node in reversed(order):
+        key = id(node)
+        if key in ops and key in needs_grad:
+            lines = _backward_lines(ops[key], names, needs_grad)
+            if lines:
+                backward.append((f'g{names[key][1:]}', lines))
+    return forward, backward, names, [n for n in order if id(n) in needs_grad]
+
+
+def _refuse_unrecorded(node):
+    if node._prev:
+        raise RecordError(
+            f"record(): a '{node._op}' node in the graph was not made by an op while recording: "
+            f"it was computed before record() ran (compute it inside the function), or made "
+            f"by calling Value(...) with children directly, which a replay cannot repeat")
+    if node._op:
+        raise RecordError(
+            f"record(): a '{node._op}' node in the graph was computed under no_grad(); a "
+            f"replay would freeze its number. Compute it inside the graph, or pass a plain "
+            f"number if it is meant to be a constant")
+
+
+def _operand(x, names):
+    """An operand as source: a node's name, or a constant's number."""
+    if isinstance(x, Value):
+        return names.get(id(x)) or _literal(x.data)
+    return _literal(x)
+
+
+def _output(v, names):
+    return names.get(id(v)) or _literal(v.data)
+
+
+def _forward_line(entry, names):
+    node, code, *args = entry
+    out = names[id(node)]
+    if code in ('+', '*'):
+        a, b = (_operand(x, names) for x in args)
+        return f'{out} = {a} {code} {b}'
+    if code == '**':
+        return f'{out} = _pow({_operand(args[0], names)}, {_literal(args[1])})'
+    if code == 'sum':
+        return f'{out} = ' + ' + '.join(['0.0'] + [_operand(x, names) for x in args[0]])
+    if code == 'dot':
+        weights, inputs, bias = args
+        start = '0.0' if bias is None else _operand(bias, names)
+        terms = [f'{_operand(w, names)} * {_operand(x, names)}'
+                 for w, x in zip(weights, inputs)]
+        return f'{out} = ' + ' + '.join([start] + terms)
+    a = _operand(args[0], names)
+    if code == 'relu':
+        return f'{out} = {a} if {a} > 0.0 else 0.0'
+    if code == 'step':
+        return f'{out} = 1.0 if {a} >= 0.0 else 0.0'
+    if code == 'sigmoid':
+        return f'{out} = _sigmoid({a})'
+    return f'{out} = {code}({a})'  # exp, log, tanh
+
+
+def _backward_lines(entry, names, needs_grad):
+    """One op's chain-rule step: child gradient += local derivative * upstream, in the
+    order of the node's children (the order backward() adds them in)."""
+    node, code, *args = entry
+    out = names[id(node)]
+    g = f'g{out[1:]}'
+
+    def grad(x):  # the gradient variable of x, or None when it reaches no parameter
+        return f'g{names[id(x)][1:]}' if isinstance(x, Value) and id(x) in needs_grad else None
+
+    lines = []
+
+    def add(x, local):
+        target = grad(x)
+        if target is not None:
+            lines.append(f'{target} += {g}' if local is None else f'{target} += {local} * {g}')
+
+    if code == '+':
+        add(args[0], None)
+        add(args[1], None)
+    elif code == '*':
+        a, b = args
+        add(a, _operand(b, names))
+        add(b, _operand(a, names))
+    elif code == '**':
+        a = _operand(args[0], names)
+        add(args[0], f'_slope({a}, {_literal(args[1])})')
+    elif code == 'sum':
+        for x in args[0]:
+            add(x, None)
+    elif code == 'dot':
+        weights, inputs, bias = args
+        for w, x in zip(weights, inputs):
+            if isinstance(w, Value):
+                add(w, _operand(x, names))
+        for w, x in zip(weights, inputs):
+            if isinstance(x, Value):
+                add(x, _operand(w, names))
+        if isinstance(bias, Value):
+            add(bias, None)
+    elif code == 'relu':
+        target = grad(args[0])
+        if target is not None:
+            lines.append(f'if {_operand(args[0], names)} > 0.0: {target} += {g}')
+    elif code == 'exp':
+        add(args[0], out)
+    elif code == 'log':
+        add(args[0], f'(1.0 / {_operand(args[0], names)})')
+    elif code == 'tanh':
+        add(args[0], f'(1.0 - {out} * {out})')
+    elif code == 'sigmoid':
+        add(args[0], f'({out} * (1.0 - {out}))')
+    # 'step': its local derivative is 0, nothing passes down
+    return lines
+
+
+def _source(forward, backward, names, params, loss, watched, nodes):
+    """The replay function's text: made from op codes, node numbers and floats only."""
+    body = []
+    if params:
+        body.append(', '.join(f'v{i}' for i in range(len(params))) + ', = values')
+    body += forward
+    root = names.get(id(loss)) or _literal(loss.data)
+    grads = [f'g{names[id(n)][1:]}' for n in nodes]
+    for i in range(0, len(grads), 50):
+        body.append(' = '.join(grads[i:i + 50]) + ' = 0.0')
+    if any(n is loss for n in nodes):
+        body.append(f'g{root[1:]} += 1.0')
+    for guard, lines in backward:
+        body.append(f'if {guard}:')
+        body += ['    ' + line for line in lines]
+    values = [f'v{i}' for i in range(len(names))] + grads
+    in_graph = {id(n) for n in nodes}
+    param_grads = [f'g{i}' if id(p) in in_graph else '0.0' for i, p in enumerate(params)]
+    body.append(f"return {root}, [{', '.join(param_grads)}], ({', '.join(values)},), "
+                f"({''.join(_output(v, names) + ', ' for v in watched)})")
+    return 'def _replay(values):\n' + '\n'.join('    ' + line for line in body) + '\n'

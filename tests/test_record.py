@@ -1,0 +1,261 @@
+"""engine.record: a graph recorded once replays the interpreter's numbers, bit for bit.
+
+"Bit for bit" is checked on the floats' bytes (struct), so even the sign of a zero counts.
+"""
+
+import math
+import struct
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import nn
+from engine import RecordError, Value, no_grad, record
+
+quick = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+
+
+def bits(xs):
+    return [struct.pack('<d', x) for x in xs]
+
+
+def interpreted(f, values):
+    """(loss, grads) of f on fresh leaves, by the interpreter (backward())."""
+    leaves = [Value(v) for v in values]
+    out = f(*leaves)
+    out.backward()
+    return out.data, [p.grad for p in leaves]
+
+
+def assert_replay_matches(f, recorded_at, replayed_at):
+    """Record f at one point, replay at another: same bits as the interpreter there."""
+    leaves = [Value(v) for v in recorded_at]
+    rec = record(lambda: f(*leaves), leaves)
+    loss, grads = rec.replay(replayed_at)
+    want_loss, want_grads = interpreted(f, replayed_at)
+    assert bits([loss]) == bits([want_loss])
+    assert bits(grads) == bits(want_grads)
+
+
+small = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False)
+positive = st.floats(0.1, 4.0, allow_nan=False, allow_infinity=False)
+
+OPS = {
+    'add': lambda a, b: a + b,
+    'add a number': lambda a, b: 2.5 + a - b,
+    'mul': lambda a, b: a * b,
+    'mul by a number': lambda a, b: -1.5 * a * b,
+    'square (a node used twice)': lambda a, b: a * a + b,
+    'divide': lambda a, b: a / (b * b + 1.0),
+    'power 3': lambda a, b: a ** 3 + b,
+    'power -2': lambda a, b: (a * a + 1.0) ** -2 * b,
+    'exp': lambda a, b: (a * b).exp(),
+    'tanh': lambda a, b: (a - b).tanh(),
+    'sigmoid': lambda a, b: (a * b).sigmoid(),
+    'relu': lambda a, b: (a - b).relu() * a,
+    'step': lambda a, b: (a - b).step() + a,
+    'sum with numbers': lambda a, b: Value.sum([a, 1.0, b, a, -2]),
+    'dot, Value bias': lambda a, b: Value.dot([a, b], [b, 0.5], a),
+    'dot, number bias': lambda a, b: Value.dot([a, 0.25], [b, a], 3.0),
+    'dot, no bias': lambda a, b: Value.dot([a, b, a], [a, a, b]),
+}
+
+
+@pytest.mark.parametrize('name', OPS)
+@quick
+@given(a=small, b=small, a2=small, b2=small)
+def test_each_op_replays_the_interpreters_numbers(name, a, b, a2, b2):
+    assert_replay_matches(OPS[name], [a, b], [a2, b2])
+
+
+@quick
+@given(a=positive, b=small, a2=positive, b2=small)
+def test_log_and_fractional_power_replay_the_interpreters_numbers(a, b, a2, b2):
+    assert_replay_matches(lambda x, y: x.log() * y + x ** 0.5, [a, b], [a2, b2])
+
+
+def _moons_model(seed):
+    return nn.MLP(2, [16, 16, 1], seed=seed)
+
+
+def test_a_whole_training_run_replays_bit_for_bit():
+    """Fifty SGD steps on the moons model, interpreter against replay: every loss and every
+    parameter after every step is the same float."""
+    X, y = nn.data.moons(60, noise=0.1, seed=3)
+    a, b = _moons_model(7), _moons_model(7)
+
+    def loss_of(model):
+        scores = [model(x) for x in X]
+        return nn.losses.hinge(scores, y) + nn.losses.l2(model.parameters(), 1e-4)
+
+    params_a, params_b = a.parameters(), b.parameters()
+    rec = record(lambda: loss_of(b), params_b)
+    values = [p.data for p in params_b]
+    for k in range(50):
+        lr = 1.0 - 0.9 * k / 50
+        total = loss_of(a)
+        a.zero_grad()
+        total.backward()
+        for p in params_a:
+            p.data -= lr * p.grad
+        loss, grads = rec.replay(values)
+        values = [v - lr * g for v, g in zip(values, grads)]
+        assert bits([loss]) == bits([total.data]), f"step {k}"
+        assert bits(values) == bits([p.data for p in params_a]), f"step {k}"
+
+
+def test_replay_builds_no_values(monkeypatch):
+    w = Value(0.5)
+    rec = record(lambda: (w * 3.0 + 1.0).tanh(), [w])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a Value was built during replay")
+
+    monkeypatch.setattr(Value, '__init__', refuse)
+    loss, grads = rec.replay([0.25])
+    monkeypatch.undo()
+    assert (loss, grads) == interpreted(lambda v: (v * 3.0 + 1.0).tanh(), [0.25])
+
+
+def test_a_parameter_outside_the_graph_gets_gradient_zero():
+    w, unused = Value(2.0), Value(5.0)
+    rec = record(lambda: w * w, [w, unused])
+    assert rec.replay([3.0, 1.0]) == (9.0, [6.0, 0.0])
+
+
+def test_backward_stores_the_gradients_in_the_parameters():
+    w, b = Value(2.0), Value(1.0)
+    rec = record(lambda: w * 3.0 + b, [w, b])
+    w.data, w.grad, b.grad = 4.0, 99.0, 99.0
+    assert rec.backward() == 13.0
+    assert (w.grad, b.grad) == (3.0, 1.0)
+
+
+def test_outputs_are_replayed_too():
+    w = Value(2.0)
+    rec = record(lambda: (w * w, [w * 3.0, [w + 1.0, w]]), [w])
+    assert rec.replay([5.0], outputs=True) == (25.0, [10.0], [15.0, [6.0, 5.0]])
+
+
+def test_an_overflow_during_replay_raises_the_interpreters_error():
+    w = Value(1.0)
+    rec = record(lambda: (w * 100.0).exp(), [w])
+    with pytest.raises(OverflowError, match="exp"):
+        rec.replay([10.0])
+
+
+def test_a_nan_parameter_is_refused_as_the_interpreter_refuses_it():
+    w = Value(1.0)
+    rec = record(lambda: (w * 2.0).relu(), [w])
+    with pytest.raises(OverflowError, match="not a finite number"):
+        rec.replay([math.nan])  # relu would turn it into 0.0, silently
+
+
+def test_a_node_made_under_no_grad_is_refused():
+    w = Value(1.0)
+
+    def loss():
+        with no_grad():
+            frozen = w * 2.0
+        return frozen * w
+
+    with pytest.raises(RecordError, match="no_grad"):
+        record(loss, [w])
+
+
+def test_a_value_exponent_is_refused():
+    a, b = Value(2.0), Value(3.0)
+    with pytest.raises(RecordError, match="Value exponent"):
+        record(lambda: a ** b, [a, b])
+
+
+def test_a_node_computed_before_recording_is_refused():
+    w = Value(1.0)
+    early = w * 2.0
+    with pytest.raises(RecordError, match="before record"):
+        record(lambda: early + w, [w])
+
+
+def test_a_hand_made_node_is_refused():
+    w = Value(1.0)
+    custom = lambda: Value(math.sin(w.data), '', (w,), (math.cos(w.data),), 'sin')
+    with pytest.raises(RecordError, match=r"Value\(\.\.\.\) with children"):
+        record(custom, [w])
+
+
+def test_a_parameter_that_is_not_a_leaf_is_refused():
+    w = Value(1.0)
+    inner = w * 2.0
+    with pytest.raises(RecordError, match="not a leaf"):
+        record(lambda: inner * 3.0, [inner])
+
+
+def test_a_branch_on_data_is_frozen_as_documented():
+    """The recording repeats the branch the Python code took while recording."""
+    w = Value(1.0)
+    rec = record(lambda: w * 2.0 if w.data > 0 else w * -3.0, [w])
+    assert rec.replay([-1.0]) == (-2.0, [2.0])  # the interpreter would give (3.0, [-3.0])
+
+
+def test_value_is_unchanged_after_recording_even_when_the_function_fails():
+    before = {name: Value.__dict__[name] for name in ('__add__', 'relu', 'sum', 'dot')}
+
+    def broken():
+        Value(1.0) + 1.0
+        raise KeyError('boom')
+
+    with pytest.raises(KeyError):
+        record(broken, [])
+    assert {name: Value.__dict__[name] for name in before} == before
+
+
+def test_the_recording_prints_as_a_wengert_list():
+    x = Value(2.0, 'x')
+    rec = record(lambda: (x * 3.0).exp(), [x])
+    assert str(rec) == '\n'.join([
+        '# inputs: v0 = x',
+        '# forward',
+        'v1 = v0 * 3.0',
+        'v2 = exp(v1)',
+        '# backward: gN is d loss / d vN; each child gets local x upstream',
+        'g1 += v2 * g2',
+        'g0 += 3.0 * g1',
+    ])
+    assert len(rec) == 2
+
+
+# ---- the library's losses replay soundly: no branch on .data, no frozen shift
+
+def _replay_without_interpreter(monkeypatch, loss, recorded_at, replayed_at):
+    """Record loss(scores) at one set of scores, replay at another; the replay must not
+    need the interpreter (no overflow) and must give the interpreter's bits."""
+    from engine.recording import Recording
+
+    leaves = [Value(v) for v in recorded_at]
+    rec = record(lambda: loss(leaves), leaves)
+    monkeypatch.setattr(Recording, '_interpret', lambda *a: pytest.fail("needed the "
+                                                                         "interpreter"))
+    got = rec.replay(replayed_at)
+    monkeypatch.undo()
+    want_loss, want_grads = interpreted(lambda *s: loss(list(s)), replayed_at)
+    assert bits([got[0]]) == bits([want_loss])
+    assert bits(got[1]) == bits(want_grads)
+
+
+@pytest.mark.parametrize('logits', [[-800.0, 800.0], [0.0, -0.0], [3.0, -2.0]])
+def test_binary_cross_entropy_replays_at_any_logit(monkeypatch, logits):
+    bce = lambda s: nn.losses.binary_cross_entropy(s, [1, 0])
+    _replay_without_interpreter(monkeypatch, bce, [2.0, -2.0], logits)
+
+
+@pytest.mark.parametrize('scores', [[1000.0, 0.0, -5.0], [0.0, -1000.0, 2.0]])
+def test_cross_entropy_replays_at_any_scores(monkeypatch, scores):
+    ce = lambda s: nn.losses.cross_entropy([s], [1])
+    _replay_without_interpreter(monkeypatch, ce, [0.0, 0.0, 0.0], scores)
+
+
+def test_binary_cross_entropy_gradient_at_zero_is_sigmoid_minus_label():
+    s = Value(0.0)
+    nn.losses.binary_cross_entropy([s], [1]).backward()
+    assert s.grad == -0.5
