@@ -12,7 +12,7 @@ from .draw import GraphTooLarge, draw_dot
 from .expr import Expression, ExpressionError
 from .gradcheck import Gradcheck, GradcheckError, InputCheck, gradcheck
 from .picture import Picture
-from .recording import Recording, RecordError, record
+from .recording import RecordError, Recording, record
 from .render import RenderError
 from .steps import BackwardStep, EdgeStep, backward_steps
 from .stepview import Frame, backward_frames, save_steps_html, step_through

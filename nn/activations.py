@@ -79,4 +79,4 @@ def derivative(x, name):
     if op is None:  # linear: no op, the identity's slope
         return 1.0
     with enable_grad():  # the local derivative is recorded only with the graph
-        return op(Value(x))._local[0]
+        return getattr(Value(x), op)()._local[0]
