@@ -14,6 +14,7 @@ from .gradcheck import Gradcheck, GradcheckError, InputCheck, gradcheck
 from .picture import Picture
 from .recording import RecordError, Recording, record
 from .render import RenderError
+from .stepgif import save_steps_gif
 from .steps import BackwardStep, EdgeStep, backward_steps
 from .stepview import Frame, backward_frames, save_steps_html, step_through
 from .value import Value, enable_grad, is_grad_enabled, no_grad, topological_order
@@ -48,6 +49,7 @@ __all__ = [
     'is_grad_enabled',
     'no_grad',
     'record',
+    'save_steps_gif',
     'save_steps_html',
     'step_through',
     'topological_order',

@@ -223,28 +223,28 @@ class Drawing:
 
     def legend_rows(self, notes=(), pending_note=False):
         """The legend as rows of an HTML-like table: a swatch per kind of node, then notes."""
-        swatch = '<TD BGCOLOR="{}" BORDER="1" FIXEDSIZE="TRUE" WIDTH="18" HEIGHT="11"{}></TD>'
-        cells = [swatch.format(fill, '') + f'<TD ALIGN="LEFT">{html.escape(text)}</TD>'
-                 for kind, (fill, text) in KINDS.items() if kind in self.kinds]
+        def swatch(fill, text, mark='\u25a0'):  # a filled square in the colour of the boxes
+            if fill.lower() == '#ffffff':
+                fill, mark = '#000000', '\u25a1'  # white boxes: an empty square
+            return (f'<FONT COLOR="{fill}" POINT-SIZE="15">{mark}</FONT> '
+                    f'{html.escape(text)}&#160;&#160;')
+        keys = [swatch(fill, text) for kind, (fill, text) in KINDS.items() if kind in self.kinds]
         if any(node._prev for node in self.order):
-            cells.append(swatch.format(OP_FILL, ' STYLE="rounded"')
-                         + '<TD ALIGN="LEFT">op (feeds the box it points to)</TD>')
+            keys.append(swatch(OP_FILL, 'op (feeds the box it points to)', '\u25cf'))
         lines = list(notes)
         if self.show_local and any(node._prev for node in self.order):
             lines.insert(0, 'number on an edge: local derivative d(out)/d(in)')
         if pending_note:
             lines.append('grad ?: not computed yet (run backward())')
-        rows = [''.join(cells[:4]), ''.join(cells[4:])]
-        rows = [_table([f'<TR>{row}</TR>'], inner=True) for row in rows if row]
-        rows += [html.escape(line) for line in lines]
+        rows = [''.join(keys[:3]), ''.join(keys[3:])]
+        rows = [row for row in rows if row] + [html.escape(line) for line in lines]
         return [f'<TR><TD ALIGN="LEFT">{row}</TD></TR>' for row in rows]
 
 
-def _table(rows, inner=False):
+def _table(rows):
     """Rows of an HTML-like table as a Graphviz label (the legend under the graph)."""
-    table = ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">'
-             + ''.join(rows) + '</TABLE>')
-    return table if inner else f'<{table}>'
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + ''.join(rows) + '</TABLE>>')
 
 
 

@@ -57,8 +57,7 @@ class Picture:
         self.filename, self.directory = filename, directory
         self._remake = remake  # remake(note, fontsize) -> DOT text with a note under the graph
         self.crop = crop  # (left, width) in points: show only this slice of the picture
-        self._svg = None
-        self._fitted = None
+        self._svg = self._fitted = self._png = None
 
     @property
     def format(self):
@@ -131,16 +130,35 @@ class Picture:
     def fitted(self):
         """(svg, png, width, height, note): what a notebook shows, sized for the column.
 
-        width and height are the display size in CSS pixels; note is None, or the text
-        telling that the graph is too wide to read at the column's width.
+        width and height are the display size in CSS pixels (the PNG has SHARPNESS times
+        as many pixels); note is None, or the text saying the graph is too wide to read.
         """
+        svg, width, height, note = self.fitted_svg()
+        if self._png is None:
+            self._png = self.fitted_png(SHARPNESS)
+        return svg, self._png, width, height, note
+
+    def fitted_png(self, sharpness=SHARPNESS):
+        """The PNG of fitted(), with `sharpness` pixels per displayed pixel."""
+        self.fitted_svg()  # decides the scale (and the note) first
+        source, scale = self._fit_source
+        if self.crop is not None:  # let Graphviz draw only the slice: faster than cutting
+            left, wide = self.crop
+            height = float(_SVG_SIZE.search(self.svg()).group(2))
+            view = f'viewport="{wide:.2f},{height:.2f},1,{left + wide / 2 - 4:.2f},' \
+                   f'{(height - 8) / 2:.2f}"'
+            source = source.replace('{', '{\n\t' + view, 1)
+        return render(source, 'png', self.engine, dpi=96 * sharpness * scale)
+
+    def fitted_svg(self):
+        """(svg, width, height, note): the SVG part of fitted(), without rendering a PNG."""
         if self._fitted is None:
             self._fitted = self._fit()
         return self._fitted
 
     def _fit(self):
-        svg, note = self.svg(), None
-        width_pt, height_pt, left = _svg_size(svg, self.crop)
+        svg, note, source = self.svg(), None, self.source
+        width_pt, height_pt = _svg_size(svg, self.crop)
         scale = min(1.0, COLUMN_PX / (width_pt * PX_PER_PT))
         if scale < MIN_SCALE and self._remake is not None:
             note = (f"This graph is {width_pt * PX_PER_PT:.0f} px wide: to fit a "
@@ -148,16 +166,12 @@ class Picture:
                     f"{SMALLEST_TEXT_PT * PX_PER_PT * scale:.0f} px high, too small to read.")
             source = self._remake(note, 11 / scale)
             svg = render(source, 'svg', self.engine).decode('utf-8')
-            width_pt, height_pt, left = _svg_size(svg, None)
+            width_pt, height_pt = _svg_size(svg, None)
             scale = min(1.0, COLUMN_PX / (width_pt * PX_PER_PT))
-        else:
-            source = self.source
-        png = render(source, 'png', self.engine, dpi=96 * SHARPNESS * scale)
+        self._fit_source = source, scale
         width = round(width_pt * PX_PER_PT * scale)
         height = round(height_pt * PX_PER_PT * scale)
-        if self.crop is not None:
-            png = _crop_png(png, self.crop, width_pt, SHARPNESS * scale * PX_PER_PT)
-        return _sized_svg(svg, width, height, self.crop), png, width, height, note
+        return _sized_svg(svg, width, height, self.crop), width, height, note
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         svg, png, width, height, note = self.fitted()
@@ -176,15 +190,12 @@ class Picture:
 
 
 def _svg_size(svg, crop):
-    """(width, height, left) in points of Graphviz's SVG, or of its slice `crop`."""
+    """(width, height) in points of Graphviz's SVG, or of its slice `crop`."""
     found = _SVG_SIZE.search(svg)
     if found is None:
         raise RenderError("Graphviz returned an SVG without a size; cannot fit it to the page")
     width, height = float(found.group(1)), float(found.group(2))
-    if crop is None:
-        return width, height, 0.0
-    left, wide = crop
-    return min(wide, width), height, left
+    return (width if crop is None else min(crop[1], width)), height
 
 
 def _sized_svg(svg, width, height, crop):
@@ -196,17 +207,3 @@ def _sized_svg(svg, width, height, crop):
             box = f'{crop[0]:.2f} {y0:.2f} {min(crop[1], w):.2f} {h:.2f}'
         return f'<svg width="{width}px" height="{height}px"\n viewBox="{box}"'
     return _SVG_SIZE.sub(resize, svg, count=1)
-
-
-def _crop_png(png, crop, width_pt, px_per_pt):
-    """The PNG cut down to the slice crop = (left, width) in points."""
-    import io
-
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png))
-    left = round(crop[0] * px_per_pt)
-    right = min(image.width, left + round(width_pt * px_per_pt))
-    out = io.BytesIO()
-    image.crop((left, 0, right, image.height)).save(out, format='PNG')
-    return out.getvalue()

@@ -18,11 +18,13 @@ import os
 import re
 from dataclasses import dataclass
 
-from .draw import Drawing, Picture, layout_of
+from .draw import Drawing, _table, layout_of
 from .files import write_atomic
+from .picture import COLUMN_PX, MIN_SCALE, PX_PER_PT, Picture
 from .steps import BackwardStep, backward_steps, node_name
 
 STEP_MAX_NODES = 100  # one picture per op node: beyond this a step-through is too long to follow
+STEP_SCALE = 1.1 * MIN_SCALE  # a wide graph's slice is shown at this scale: text about 10 px
 
 NOTES = ('red: the node passing its gradient to its children now',
          'orange: the children that just received gradient',
@@ -46,6 +48,11 @@ def backward_frames(root, rankdir='LR', *, params=(), max_nodes=STEP_MAX_NODES, 
 
     One frame before any step, then one per op node. Afterwards the graph holds the same
     gradients as after root.backward() (leaf gradients accumulate, as there).
+
+    legend=True: every frame is a whole picture with its legend, to be shown on its own.
+    legend=False (as step_through, save_steps_html and save_steps_gif use it, with the
+    legend shown once beside the frames): no legend, and a graph too wide for a notebook
+    column is shown as the slice around the node being processed.
 
     >>> frames = backward_frames((Value(2.0, 'x') * Value(-3.0, 'w')).tanh())
     >>> frames[1].caption   # 'step 1 of 2: the tanh node has grad 1 and passes ...'
@@ -85,13 +92,42 @@ def backward_frames(root, rankdir='LR', *, params=(), max_nodes=STEP_MAX_NODES, 
     if steps:
         captions[-1] += ' Done: every gradient is computed.'
     frames = []
+    focus = [[index[root]]] + [[index[s.node]] + [index[e.child] for e in s.edges]
+                               for s in steps]
     for n, (frame_grads, text, marks, node_marks) in enumerate(states):
         source = drawing.source(frame_grads, edge_text=text, edge_marks=marks,
                                 node_marks=node_marks, notes=NOTES, pending_note=True,
                                 layout=layout)
-        frames.append(Frame(n, total, captions[n], Picture(source, engine='nop2'),
+        crop = None if legend else _window(layout, focus[n])
+        frames.append(Frame(n, total, captions[n], Picture(source, engine='nop2', crop=crop),
                             steps[n - 1] if n else None))
     return frames
+
+
+def legend_picture(root, params=()):
+    """The legend of a step-through, drawn once: the colours and what the edges say."""
+    drawing = Drawing(root, params=params, max_nodes=STEP_MAX_NODES, caller='legend_picture')
+    rows = drawing.legend_rows(NOTES, pending_note=True)
+    return Picture('digraph legend {\n\tbgcolor=white fontname=Helvetica fontsize=10 '
+                   f'label={_table(rows)} labeljust=l\n}}\n')
+
+
+def _window(layout, nodes):
+    """(left, width) in points: the slice of a wide picture that shows `nodes`, or None.
+
+    The slice is as wide as a notebook column shows at readable size; it is centred on the
+    node being processed and its children, and keeps the node itself in view.
+    """
+    x0, _, x1, _ = (float(v) for v in layout['']['bb'].split(','))
+    wide = COLUMN_PX / (STEP_SCALE * PX_PER_PT)
+    if x1 - x0 <= wide:
+        return None
+    xs = [float(layout[f'n{i}']['pos'].split(',')[0]) for i in nodes]
+    own = xs[0]
+    centre = (min(xs) + max(xs)) / 2
+    centre = min(max(centre, own - wide / 2 + 60), own + wide / 2 - 60)  # the node stays in
+    left = min(max(centre - wide / 2, x0), x1 - wide)
+    return (round(left, 2), round(wide + 8, 2))  # 8: Graphviz's margin round the picture
 
 
 def _record_steps(root, order):
@@ -150,33 +186,21 @@ def step_through(root, rankdir='LR', *, params=(), max_nodes=STEP_MAX_NODES, wid
 
     >>> step_through(y)   # the last line of a notebook cell
     """
-    frames = backward_frames(root, rankdir, params=params, max_nodes=max_nodes,
+    frames = backward_frames(root, rankdir, params=params, max_nodes=max_nodes, legend=False,
                              caller='step_through')
+    legend = legend_picture(root, params)
     if widget is False:
-        return _show_one_after_another(frames)
+        return _show_one_after_another(frames, legend)
     try:
-        import ipywidgets as widgets
+        import ipywidgets  # noqa: F401 -- checked here: stepwidget may be imported already
+
+        from .stepwidget import step_widget
     except ImportError:
         if widget:
             raise ImportError("step_through(widget=True) needs ipywidgets: "
                               "pip install ipywidgets") from None
-        return _show_one_after_another(frames)
-    svgs = [frame.picture.svg() for frame in frames]
-    last = len(frames) - 1
-    slider = widgets.IntSlider(value=0, min=0, max=last, description='frame',
-                               continuous_update=True)
-    play = widgets.Play(value=0, min=0, max=last, interval=1500, description='play')
-    widgets.jslink((play, 'value'), (slider, 'value'))
-    caption = widgets.HTML(_caption_html(frames[0]))
-    picture = widgets.HTML(svgs[0])
-
-    def show(change):
-        frame = frames[change['new']]
-        caption.value = _caption_html(frame)
-        picture.value = svgs[frame.index]
-
-    slider.observe(show, names='value')
-    return widgets.VBox([widgets.HBox([play, slider]), caption, picture])
+        return _show_one_after_another(frames, legend)
+    return step_widget(frames, legend)
 
 
 def _caption_html(frame):
@@ -184,13 +208,14 @@ def _caption_html(frame):
             f"{html.escape(frame.caption)}")
 
 
-def _show_one_after_another(frames):
+def _show_one_after_another(frames, legend):
     try:
         from IPython.display import HTML, display
     except ImportError:
         for frame in frames:
             print(f"frame {frame.index + 1} of {frame.total}: {frame.caption}")
         return None
+    display(legend)
     for frame in frames:
         display(HTML(f"<p>{_caption_html(frame)}</p>"))
         display(frame.picture)
@@ -214,10 +239,11 @@ def save_steps_html(root, path, rankdir='LR', *, params=(), title=None,
     folder = os.path.dirname(os.path.abspath(name))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write {name!r}: the folder {folder!r} does not exist")
-    frames = backward_frames(root, rankdir, params=params, max_nodes=max_nodes,
+    frames = backward_frames(root, rankdir, params=params, max_nodes=max_nodes, legend=False,
                              caller='save_steps_html')
     title = title or f"Backprop, one step at a time ({len(frames) - 1} steps)"
-    write_atomic(path, steps_page(frames, title).encode('utf-8'))
+    page = steps_page(frames, title, legend_picture(root, params))
+    write_atomic(path, page.encode('utf-8'))
     return path
 
 
@@ -229,17 +255,19 @@ def inline_svg(svg):
     return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', '', svg)
 
 
-def steps_page(frames, title):
-    """The HTML text of a step-through page for these frames."""
+def steps_page(frames, title, legend=None):
+    """The HTML text of a step-through page for these frames (and a legend, shown once)."""
     figures = '\n'.join(
         f'<figure class="frame" data-caption="{html.escape(frame.caption)}">\n'
         f'<figcaption>frame {frame.index + 1} of {frame.total}: {html.escape(frame.caption)}'
-        f'</figcaption>\n{inline_svg(frame.picture.svg())}</figure>'
+        f'</figcaption>\n{inline_svg(frame.picture.fitted_svg()[0])}</figure>'
         for frame in frames)
+    key = '' if legend is None else inline_svg(legend.fitted_svg()[0])
     fill = {'title': html.escape(title), 'first_caption': html.escape(frames[0].caption),
-            'frames': figures}
+            'frames': figures, 'legend': key}
     # one pass over the template, so text that looks like a slot is never filled in again
-    return re.sub(r'\{(title|first_caption|frames)\}', lambda m: fill[m.group(1)], PAGE)
+    return re.sub(r'\{(title|first_caption|frames|legend)\}', lambda m: fill[m.group(1)],
+                  PAGE)
 
 
 PAGE = """<!DOCTYPE html>
@@ -256,10 +284,11 @@ PAGE = """<!DOCTYPE html>
   button { font-size: 1em; padding: 0.3em 0.9em; cursor: pointer; }
   #slider { flex: 1; min-width: 10em; max-width: 30em; }
   #counter { font-variant-numeric: tabular-nums; color: #555; }
-  #caption { font-size: 1.05em; min-height: 3em; margin: 0.8em 0; padding: 0.5em 0.8em;
-             background: #fff8e1; border-left: 4px solid #ff8c00; }
+  #caption { font-size: 1.05em; height: 4.8em; overflow: auto; margin: 0.8em 0;
+             padding: 0.5em 0.8em; background: #fff8e1; border-left: 4px solid #ff8c00; }
   figure { margin: 0 0 1.5em; }
-  .frame svg { width: 100%; max-height: 78vh; height: auto; }
+  .frame svg { max-width: 100%; height: auto; }
+  #legend svg { max-width: 100%; height: auto; }
   .js figcaption, .js .frame[hidden] { display: none; }
   body:not(.js) .controls, body:not(.js) #caption { display: none; }
 </style>
@@ -280,6 +309,7 @@ added to its own gradient. Keys: &larr; &rarr; to step, space to play or pause.<
 <div id="frames">
 {frames}
 </div>
+<div id="legend">{legend}</div>
 <script>
 (function () {
   var frames = document.querySelectorAll('.frame');

@@ -1,5 +1,7 @@
 """Step-through backprop: frames, captions, the notebook slider and the self-contained page."""
 
+import base64
+import io
 import os
 import re
 import sys
@@ -8,7 +10,15 @@ import types
 import pytest
 from test_draw import fake_dot, svg_text
 
-from engine import GraphTooLarge, Value, backward_frames, draw_dot, save_steps_html, step_through
+from engine import (
+    GraphTooLarge,
+    Value,
+    backward_frames,
+    draw_dot,
+    save_steps_gif,
+    save_steps_html,
+    step_through,
+)
 
 
 def neuron():
@@ -157,7 +167,7 @@ def page_of(tmp_path, root, **options):
 def test_page_has_one_inline_svg_per_frame_and_the_controls(tmp_path):
     y, _ = neuron()
     page = page_of(tmp_path, y)
-    assert page.count('<figure class="frame"') == 4 and page.count('<svg') == 4
+    assert page.count('<figure class="frame"') == 4 and page.count('<svg') == 4 + 1  # legend
     for control in ('id="prev"', 'id="next"', 'id="play"', 'id="caption"', 'id="counter"'):
         assert control in page
     assert 'step 1 of 3: the tanh node' in page
@@ -203,12 +213,13 @@ def test_step_through_in_a_notebook_is_a_slider_that_moves_the_picture():
     y, _ = neuron()
     view = step_through(y)
     assert isinstance(view, ipywidgets.VBox)
-    controls, caption, picture = view.children
+    controls, caption, picture, legend = view.children
     play, slider = controls.children
-    assert (slider.min, slider.max) == (0, 3) and play.max == 3
+    assert (slider.min, slider.max) == (1, 4) and play.max == 4
     assert 'frame 1 of 4' in caption.value and '<svg' in picture.value
+    assert 'parameter' not in legend.value and 'intermediate' in legend.value
     before = picture.value
-    slider.value = 2
+    slider.value = 3
     assert 'frame 3 of 4' in caption.value and 'step 2 of 3' in caption.value
     assert picture.value != before
 
@@ -220,9 +231,10 @@ def test_step_through_without_ipywidgets_shows_the_frames_one_after_another(monk
     monkeypatch.setattr(IPython.display, 'display', lambda obj: shown.append(obj))
     y, _ = neuron()
     assert step_through(y) is None
-    assert len(shown) == 2 * 4  # a caption, then the picture, per frame
-    assert 'frame 2 of 4' in shown[2].data
-    assert '<svg' in shown[3]._repr_svg_()
+    assert len(shown) == 1 + 2 * 4  # the legend once, then a caption and a picture per frame
+    assert 'intermediate' in shown[0].source
+    assert 'frame 2 of 4' in shown[3].data
+    assert '<svg' in shown[4]._repr_svg_()
 
 
 def test_step_through_without_ipython_prints_the_captions(monkeypatch, capsys):
@@ -240,7 +252,7 @@ def test_step_through_can_be_asked_for_static_pictures(monkeypatch):
     monkeypatch.setattr(IPython.display, 'display', lambda obj: shown.append(obj))
     y, _ = neuron()
     assert step_through(y, widget=False) is None
-    assert len(shown) == 2 * 4
+    assert len(shown) == 1 + 2 * 4
 
 
 def test_step_through_widget_true_without_ipywidgets_says_what_to_install(monkeypatch):
@@ -259,3 +271,123 @@ def test_user_text_that_looks_like_a_template_slot_stays_text(tmp_path):
     text = page.read_text(encoding='utf-8')
     assert text.count('<figure') == 3  # the start and one frame per op node, no copies
     assert '<title>{first_caption}</title>' in text
+
+
+def wide_loss():
+    """A 2-2-1 network's loss on two samples: about 2000 px wide, too wide for a column."""
+    import nn
+    model = nn.MLP(2, [2, 1], activation='tanh', seed=0)
+    loss = nn.losses.mse([model(x) for x in ([0.5, -1.0], [1.0, 0.5])], [1.0, -1.0])
+    return loss, model
+
+
+def box_span(svg, node_id):
+    """The horizontal extent of a node's shape in a frame's SVG (graph coordinates + 4)."""
+    group = re.search(rf'<g id="{node_id}" class="node">(.*?)</g>', svg, re.S).group(1)
+    oval = re.search(r'<ellipse[^>]*cx="([-\d.]+)"[^>]*rx="([\d.]+)"', group)
+    if oval:
+        centre, radius = float(oval.group(1)), float(oval.group(2))
+        xs = [centre - radius, centre + radius]
+    else:
+        xs = [float(x) for x in re.findall(r'(-?[\d.]+),-?[\d.]+', group)]
+    return min(xs) + 4, max(xs) + 4
+
+
+def test_in_a_wide_graph_every_frame_shows_the_slice_with_the_node_being_processed():
+    loss, model = wide_loss()
+    frames = backward_frames(loss, params=model.parameters(), legend=False)
+    for frame in frames[1:]:
+        left, width = frame.picture.crop
+        i = re.search(r'\tn(\d+)op \[[^\]]*color="#d62728"', frame.picture.source).group(1)
+        for node in (f'n{i}', f'n{i}op'):
+            low, high = box_span(frame.picture.svg(), node)
+            assert left <= low and high <= left + width, (frame.index, node)
+        svg, shown_width, _, _ = frame.picture.fitted_svg()
+        assert shown_width == 900 and f'viewBox="{left:.2f} ' in svg
+
+
+def test_frames_that_fit_the_column_are_not_cut():
+    y, _ = neuron()
+    assert {f.picture.crop for f in backward_frames(y, legend=False)} == {None}
+
+
+def test_the_legend_is_drawn_once_for_a_step_through_not_in_every_frame(tmp_path):
+    y, _ = neuron()
+    page = page_of(tmp_path, y)
+    assert page.count('intermediate') == 1
+    assert all('<TABLE' not in f.picture.source for f in backward_frames(y, legend=False))
+    assert all('<TABLE' in f.picture.source for f in backward_frames(y))
+
+
+def test_the_slider_counts_frames_from_one_like_the_caption():
+    pytest.importorskip('ipywidgets')
+    loss, model = wide_loss()
+    view = step_through(loss, params=model.parameters())
+    controls, caption, picture, _ = view.children
+    slider = controls.children[1]
+    slider.value = 6
+    assert caption.value.startswith('<b>frame 6 of 17</b>')
+    assert 'step 5 of 16' in caption.value
+
+
+def test_the_caption_has_a_fixed_height_and_the_picture_scrolls_on_its_own():
+    pytest.importorskip('ipywidgets')
+    view = step_through(neuron()[0])
+    controls, caption, picture, _ = view.children
+    assert caption.layout.height and caption.layout.overflow == 'auto'
+    assert picture.layout.overflow == 'auto' and view.layout.overflow == 'hidden'
+
+
+def test_a_saved_slider_carries_a_picture_of_its_first_frame_for_front_ends_without_widgets():
+    pytest.importorskip('ipywidgets')
+    data, metadata = step_through(neuron()[0])._repr_mimebundle_()
+    assert 'application/vnd.jupyter.widget-view+json' in data
+    assert base64.b64decode(data['image/png'])[:4] == b'\x89PNG'
+    assert metadata['image/png']['width'] > 100
+    assert 'VBox' not in data['text/plain'] and 'run the notebook' in data['text/plain']
+
+
+def test_save_steps_gif_writes_one_frame_per_step_all_the_same_size(tmp_path):
+    from PIL import Image
+    y, _ = neuron()
+    path = save_steps_gif(y, tmp_path / 'steps.gif', seconds_per_frame=1.5)
+    assert path == tmp_path / 'steps.gif' and os.listdir(tmp_path) == ['steps.gif']
+    with Image.open(path) as gif:
+        assert gif.n_frames == 4 and gif.info['duration'] == 1500 and gif.info['loop'] == 0
+        sizes = set()
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            sizes.add(gif.size)
+        assert len(sizes) == 1
+
+
+def test_the_gif_frames_differ_from_step_to_step(tmp_path):
+    from PIL import Image, ImageChops
+    y, _ = neuron()
+    with Image.open(save_steps_gif(y, tmp_path / 'steps.gif')) as gif:
+        shots = []
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            shots.append(gif.convert('RGB'))
+    for before, after in zip(shots, shots[1:]):
+        assert ImageChops.difference(before, after).getbbox() is not None
+
+
+def test_save_steps_gif_wants_a_gif_name_a_folder_and_a_sensible_speed(tmp_path):
+    y, _ = neuron()
+    with pytest.raises(ValueError, match='ending in .gif'):
+        save_steps_gif(y, tmp_path / 'steps.png')
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        save_steps_gif(y, tmp_path / 'missing' / 'steps.gif')
+    with pytest.raises(ValueError, match='seconds_per_frame'):
+        save_steps_gif(y, tmp_path / 'steps.gif', seconds_per_frame=0)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_wide_frame_png_is_the_slice_at_twice_its_display_size():
+    from PIL import Image
+    loss, model = wide_loss()
+    frame = backward_frames(loss, params=model.parameters(), legend=False)[5]
+    _, png, width, height, _ = frame.picture.fitted()
+    with Image.open(io.BytesIO(png)) as image:
+        assert abs(image.width - 2 * width) <= 12 and abs(image.height - 2 * height) <= 12
