@@ -5,14 +5,19 @@ default, ready for the hinge loss; pass labels='01' for {0, 1} (binary cross-ent
 Perceptron). Many-class sets (spiral, blobs) give class indices 0..K-1 (cross_entropy);
 with two classes they also take labels='pm1'.
 
+Every `seed` follows nn's one rule: an int (numpy's too), a random.Random to draw from,
+or None for Python's global random.
+
 >>> X, y = moons(100, noise=0.1, seed=0)
 >>> X[0], y[0]          # ([x0, x1], -1 or +1)
 """
 
 import math
-import operator
-import random
-from numbers import Integral, Real
+from numbers import Real
+
+from engine.numbers import as_whole
+
+from .seeds import random_source
 
 LABELS = ('pm1', '01', 'index')
 
@@ -31,9 +36,10 @@ def _relabel(classes, labels, k):
 
 
 def _count(n, what='n', least=1):
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < least:
-        raise ValueError(f"{what} must be a whole number >= {least}, got {n!r}")
-    return operator.index(n)  # numpy's integers too, as a Python int
+    try:
+        return as_whole(n, what, least=least)  # numpy's integers too, as a Python int
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a whole number >= {least}, got {n!r:.60}") from None
 
 
 def _spread(noise, what='noise'):
@@ -76,7 +82,7 @@ def moons(n=100, noise=0.1, seed=0, labels='pm1'):
     """
     n = _count(n, least=2)
     noise = _spread(noise)
-    rng = random.Random(seed)
+    rng = random_source(seed)
     upper, lower = n // 2, n - n // 2
     points, classes = [], []
     for k, count in ((0, upper), (1, lower)):
@@ -96,7 +102,7 @@ def circles(n=100, noise=0.05, factor=0.5, seed=0, labels='pm1'):
     noise = _spread(noise)
     if isinstance(factor, bool) or not isinstance(factor, Real) or not 0 < factor < 1:
         raise ValueError(f"factor must be a number between 0 and 1, got {factor!r}")
-    rng = random.Random(seed)
+    rng = random_source(seed)
     points, classes = [], []
     for k, count, radius in ((0, n // 2, 1.0), (1, n - n // 2, factor)):
         for i in range(count):
@@ -116,7 +122,7 @@ def spiral(n=150, classes=3, noise=0.2, seed=0, labels='index'):
     n = _count(n)
     classes = _count(classes, 'classes', least=2)
     noise = _spread(noise)
-    rng = random.Random(seed)
+    rng = random_source(seed)
     points, ks = [], []
     for k in range(classes):
         count = n // classes + (k < n % classes)
@@ -134,7 +140,7 @@ def blobs(n=150, centers=3, std=0.5, seed=0, labels='index'):
     n = _count(n)
     centers = _count(centers, 'centers', least=2)
     std = _spread(std, 'std')
-    rng = random.Random(seed)
+    rng = random_source(seed)
     points, ks = [], []
     for k in range(centers):
         cx, cy = 2 * math.cos(2 * math.pi * k / centers), 2 * math.sin(2 * math.pi * k / centers)
@@ -149,10 +155,10 @@ def batches(X, y, batch_size, shuffle=True, seed=0):
     """Yield (X_batch, y_batch) pairs covering the data once (one epoch).
 
     batch_size None: one batch of everything; k: ceil(len(X) / k) batches, the last one
-    possibly smaller. shuffle draws the order from random.Random(seed): seeded like every
-    set here, so the same call gives the same batches. Pass a random.Random as seed for
-    epochs that differ but stay reproducible (as fit does), or seed=None for a fresh
-    random order each call.
+    possibly smaller. shuffle draws the order by nn's seed rule (nn/seeds.py): an int gives
+    the same batches on every call, a random.Random as seed gives epochs that differ but
+    stay reproducible, and seed=None draws from Python's global random (a fresh order
+    each call, repeatable after random.seed()).
     """
     X, y = list(X), list(y)
     if len(X) != len(y):
@@ -163,8 +169,7 @@ def batches(X, y, batch_size, shuffle=True, seed=0):
     batch_size = _count(batch_size, 'batch_size')
     order = list(range(n))
     if shuffle:
-        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
-        rng.shuffle(order)
+        random_source(seed).shuffle(order)
     for start in range(0, n, batch_size):
         chunk = order[start:start + batch_size]
         yield [X[i] for i in chunk], [y[i] for i in chunk]

@@ -12,33 +12,24 @@ same order, zero biases. Pass `seed` to draw from a private generator instead.
 """
 
 import math
-import operator
-import random
 from numbers import Integral, Real
 
 from engine import Value
+from engine.numbers import as_whole
 
 from .activations import ON_FLOAT, TITLES, apply, check_activation
 from .module import Module
-
-
-def _random_source(seed):
-    """None: Python's global random (as micrograd); an int: a private random.Random(seed);
-    a random.Random: itself (so a whole model draws from one stream)."""
-    if seed is None or seed is random:
-        return random
-    if isinstance(seed, random.Random):
-        return seed
-    if isinstance(seed, Integral) and not isinstance(seed, bool):
-        return random.Random(operator.index(seed))  # numpy's integers too, as a Python int
-    raise TypeError(f"seed must be None, an int or a random.Random, got {type(seed).__name__}")
+from .seeds import random_source
 
 
 def _check_size(n, what):
     """n as a Python int >= 1; any whole-number type (numpy's too) is accepted."""
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"{what} must be a positive whole number, got {n!r}")
-    return operator.index(n)
+    try:
+        return as_whole(n, what, least=1)
+    except TypeError:
+        raise ValueError(f"{what} must be a positive whole number, got {n!r:.60}") from None
+    except ValueError:
+        raise ValueError(f"{what} must be a positive whole number, got {n!r:.60}") from None
 
 
 def _as_inputs(x, nin, who):
@@ -104,16 +95,35 @@ class Neuron(Module):
         nin = _check_size(nin, 'nin')
         if activation is None:
             activation = 'relu' if nonlin else 'linear'
-        self.activation = check_activation(activation)
-        self.nonlin = activation != 'linear'
+        self.activation = activation
         self.fused = bool(fused)
-        draw = _random_source(seed).uniform
+        draw = random_source(seed).uniform
         self.w = [Value(draw(-1, 1), f'w{i}') for i in range(nin)]  # labels show in pictures
         self.b = Value(0.0, 'b')
 
     @property
     def nin(self):
         return len(self.w)
+
+    @property
+    def activation(self):
+        """The activation's name; setting it is checked (what forward, save and to_torch
+        all read)."""
+        return self._activation
+
+    @activation.setter
+    def activation(self, name):
+        self._activation = check_activation(name)
+
+    @property
+    def nonlin(self):
+        """micrograd's flag: True unless the activation is 'linear'. Setting it picks
+        micrograd's pair: True -> 'relu', False -> 'linear'."""
+        return self._activation != 'linear'
+
+    @nonlin.setter
+    def nonlin(self, on):
+        self.activation = 'relu' if on else 'linear'
 
     def __call__(self, x):
         if type(x) is not list or len(x) != len(self.w):  # the common case needs no fixing
@@ -122,7 +132,7 @@ class Neuron(Module):
             act = Value.dot(self.w, x, self.b)  # b + w0*x0 + w1*x1 + ..., one node
         else:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)  # micrograd's graph
-        return apply(act, self.activation)
+        return apply(act, self._activation)
 
     def named_parameters(self):
         return [(f'w.{i}', w) for i, w in enumerate(self.w)] + [('b', self.b)]
@@ -140,7 +150,7 @@ class Layer(Module):
 
     def __init__(self, nin, nout, nonlin=True, activation=None, fused=True, seed=None):
         nout = _check_size(nout, 'nout')
-        rng = _random_source(seed)  # one stream for the whole layer
+        rng = random_source(seed)  # one stream for the whole layer
         self.neurons = [Neuron(nin, nonlin, activation, fused, rng) for _ in range(nout)]
         _prefix_labels(self.neurons, 'n')  # w0 of neuron 3 becomes n3.w0
 
@@ -199,7 +209,7 @@ class MLP(Module):
             raise ValueError("nouts must name at least one layer, e.g. [1]")
         check_activation(activation)
         check_activation(output_activation)
-        rng = _random_source(seed)
+        rng = random_source(seed)
         sizes = [nin] + nouts
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1],

@@ -9,40 +9,65 @@ micrograd's demo decays it with  lr = lambda k: 1.0 - 0.9 * k / 100,  from 1.0 t
 over its 100 steps; it turns negative at step 112, and a step whose lr is not > 0 is refused
 (a negative rate would climb the loss). For longer runs write  1.0 - 0.9 * k / steps.
 
+A step is all or nothing: every new value is computed and checked before any parameter,
+velocity, moment or the step count is written, so a refused step changes nothing.
+`state_dict()` is the optimizer's state as plain data (what a file can hold);
+`load_state_dict()` puts it back, so a run can stop and go on exactly.
+
 >>> opt = SGD(model.parameters(), lr=0.1)
 >>> opt.zero_grad(); loss.backward(); opt.step()
 """
 
 import math
-from numbers import Real
 
 from engine import Value
+from engine.numbers import as_real, as_whole
+
+
+def _positive(x, what):
+    x = as_real(x, what)
+    if not x > 0:
+        raise ValueError(f"{what} must be a positive number, got {x!r}")
+    return x
 
 
 def _check_lr(lr):
     if callable(lr):
         return lr
-    if isinstance(lr, bool) or not isinstance(lr, Real) or not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive number or a function of the step, got {lr!r}")
-    return float(lr)
+    try:
+        return _positive(lr, 'lr')
+    except (TypeError, ValueError):
+        raise ValueError(f"lr must be a positive number or a function of the step, "
+                         f"got {lr!r:.60}") from None
 
 
 def _check_fraction(x, what):
-    if isinstance(x, bool) or not isinstance(x, Real) or not 0.0 <= x < 1.0:
+    try:
+        x = as_real(x, what)
+    except TypeError:
+        raise ValueError(f"{what} must be a number in [0, 1), got {x!r:.60}") from None
+    if not 0.0 <= x < 1.0:
         raise ValueError(f"{what} must be a number in [0, 1), got {x!r}")
-    return float(x)
+    return x
 
 
 class Optimizer:
-    """What every optimizer shares: the parameters, the step count, zero_grad."""
+    """What every optimizer shares: the parameters, the step count, zero_grad, state."""
+
+    BUFFERS = ()  # names of the per-parameter lists of floats the optimizer keeps
 
     def __init__(self, params, lr):
         self.params = list(params)
         if not self.params:
             raise ValueError("the optimizer got no parameters")
-        for p in self.params:
+        first = {}
+        for i, p in enumerate(self.params):
             if not isinstance(p, Value):
                 raise TypeError(f"parameters must be Values, got {type(p).__name__}")
+            if p in first:  # it would be updated twice per step
+                raise ValueError(f"parameter {i} is parameter {first[p]} again; list each "
+                                 f"parameter once")
+            first[p] = i
         self.lr = _check_lr(lr)
         self.steps = 0  # updates done so far
 
@@ -51,22 +76,105 @@ class Optimizer:
         if not callable(self.lr):
             return self.lr
         lr = self.lr(self.steps)
-        if isinstance(lr, bool) or not isinstance(lr, Real) or not (math.isfinite(lr)
-                                                                    and lr > 0):
-            raise ValueError(f"the lr schedule gave {lr!r} at step {self.steps}; a learning "
-                             f"rate must be a positive finite number")
-        return float(lr)
+        try:
+            return _positive(lr, 'lr')
+        except (TypeError, ValueError):
+            raise ValueError(f"the lr schedule gave {lr!r:.60} at step {self.steps}; a "
+                             f"learning rate must be a positive finite number") from None
 
     def zero_grad(self):
         for p in self.params:
             p.grad = 0.0
 
-    def _set(self, i, p, new):
-        if new - new != 0.0:  # nan or inf: refuse, never store a silent wrong number
-            raise OverflowError(f"{type(self).__name__} step {self.steps}: parameter {i} "
-                                f"became {new} (gradient {p.grad}); the learning rate may be "
-                                f"too large")
-        p.data = new
+    def _checked(self, new):
+        """The new parameter values, if every one is finite; else nothing is written."""
+        for i, x in enumerate(new):
+            if x - x != 0.0:  # nan or inf: refuse, never store a silent wrong number
+                p = self.params[i]
+                raise OverflowError(f"{type(self).__name__} step {self.steps}: parameter {i} "
+                                    f"would become {x} (gradient {p.grad}); nothing was "
+                                    f"changed; the learning rate may be too large")
+        return new
+
+    def _write(self, new, **buffers):
+        """Write a step's results: parameters, buffers, then the step count."""
+        for p, x in zip(self.params, new):
+            p.data = x
+        for name, values in buffers.items():
+            setattr(self, name, values)
+        self.steps += 1
+
+    # ---- state as plain data
+
+    def _settings(self):
+        return {}
+
+    def state_dict(self):
+        """The optimizer's state as plain data (JSON-ready): its kind, settings, step count
+        and one list per buffer, in parameter order. A schedule lr is stored as None
+        (a function is not data): give the function again when you rebuild the optimizer.
+        """
+        state = {'optimizer': type(self).__name__,
+                 'lr': None if callable(self.lr) else self.lr,
+                 **self._settings(), 'steps': self.steps}
+        for name in self.BUFFERS:
+            state[name] = list(getattr(self, name))
+        return state
+
+    def load_state_dict(self, state):
+        """Take the state made by state_dict(); everything is checked before anything is
+        set, and a problem is a ValueError naming the field."""
+        if not isinstance(state, dict):
+            raise ValueError(f"optimizer state must be a dict, got {type(state).__name__}")
+        kind = type(self).__name__
+        if state.get('optimizer') != kind:
+            raise ValueError(f"optimizer state is for {state.get('optimizer')!r:.40}, "
+                             f"not {kind}")
+        missing = [k for k in ('lr', 'steps', *self._settings(), *self.BUFFERS)
+                   if k not in state]
+        if missing:
+            raise ValueError(f"optimizer state lacks {', '.join(missing)}")
+        lr = state['lr']
+        if lr is None:
+            if not callable(self.lr):
+                raise ValueError("optimizer state lr: the saved run used an lr schedule (a "
+                                 "function, not stored); build the optimizer with it again")
+            lr = self.lr
+        else:
+            lr = _field(_positive, lr, 'optimizer state lr')
+        steps = _field(as_whole, state['steps'], 'optimizer state steps', least=0)
+        settings = self._check_settings(state)
+        buffers = {name: _floats(state[name], f'optimizer state {name}', len(self.params))
+                   for name in self.BUFFERS}
+        self.lr, self.steps = lr, steps
+        for name, value in {**settings, **buffers}.items():
+            setattr(self, name, value)
+
+    def _check_settings(self, state):
+        return {}
+
+    def _describe_lr(self):
+        return 'schedule' if callable(self.lr) else self.lr
+
+
+def _field(check, x, what, **kw):
+    """check(x, what, ...) with its TypeError turned into a ValueError: a field is wrong."""
+    try:
+        return check(x, what, **kw)
+    except TypeError as err:
+        raise ValueError(str(err)) from None
+
+
+def _floats(values, what, n):
+    if not isinstance(values, list) or len(values) != n:
+        got = f"{len(values)} values" if isinstance(values, list) else type(values).__name__
+        raise ValueError(f"{what} must be a list of {n} numbers (one per parameter), got {got}")
+    out = []
+    for i, x in enumerate(values):
+        if isinstance(x, bool):
+            raise ValueError(f"{what}[{i}] must be a number, got {x!r}")
+        out.append(_field(as_real, x, f"{what}[{i}]"))
+    return out
 
 
 class SGD(Optimizer):
@@ -75,6 +183,8 @@ class SGD(Optimizer):
     >>> opt = SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / 100)
     """
 
+    BUFFERS = ('velocity',)
+
     def __init__(self, params, lr=0.1, momentum=0.0):
         super().__init__(params, lr)
         self.momentum = _check_fraction(momentum, 'momentum')
@@ -82,18 +192,25 @@ class SGD(Optimizer):
 
     def step(self):
         lr, mu = self.learning_rate(), self.momentum
-        for i, p in enumerate(self.params):
-            if mu:
-                v = p.grad if self.steps == 0 else mu * self.velocity[i] + p.grad
-                self.velocity[i] = v
-            else:
-                v = p.grad
-            self._set(i, p, p.data - lr * v)  # p -= lr * v
-        self.steps += 1
+        grads = [p.grad for p in self.params]
+        if not mu:
+            velocity = self.velocity
+            moves = grads
+        elif self.steps == 0:
+            velocity = moves = grads                                            # v = g
+        else:
+            velocity = moves = [mu * v + g for v, g in zip(self.velocity, grads)]  # v = mu v + g
+        new = self._checked([p.data - lr * v for p, v in zip(self.params, moves)])  # p -= lr v
+        self._write(new, velocity=velocity)
+
+    def _settings(self):
+        return {'momentum': self.momentum}
+
+    def _check_settings(self, state):
+        return {'momentum': _check_fraction(state['momentum'], 'optimizer state momentum')}
 
     def __repr__(self):
-        lr = 'schedule' if callable(self.lr) else self.lr
-        return f"SGD(lr={lr}, momentum={self.momentum})"
+        return f"SGD(lr={self._describe_lr()}, momentum={self.momentum})"
 
 
 class Adam(Optimizer):
@@ -103,16 +220,12 @@ class Adam(Optimizer):
     >>> opt = Adam(model.parameters(), lr=0.01)
     """
 
+    BUFFERS = ('m', 's')
+
     def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(params, lr)
-        try:
-            b1, b2 = betas
-        except (TypeError, ValueError):
-            raise ValueError(f"betas must be a pair of numbers, got {betas!r}") from None
-        self.betas = (_check_fraction(b1, 'betas[0]'), _check_fraction(b2, 'betas[1]'))
-        if isinstance(eps, bool) or not isinstance(eps, Real) or not eps > 0:
-            raise ValueError(f"eps must be a positive number, got {eps!r}")
-        self.eps = float(eps)
+        self.betas = _check_betas(betas, 'betas')
+        self.eps = _check_eps(eps, 'eps')
         self.m = [0.0] * len(self.params)
         self.s = [0.0] * len(self.params)
 
@@ -120,15 +233,37 @@ class Adam(Optimizer):
         lr = self.learning_rate()
         b1, b2 = self.betas
         t = self.steps + 1
-        step_size = lr / (1.0 - b1 ** t)          # lr / (1 - b1^t)
+        step_size = lr / (1.0 - b1 ** t)            # lr / (1 - b1^t)
         root_correction = math.sqrt(1.0 - b2 ** t)  # sqrt(1 - b2^t)
-        for i, p in enumerate(self.params):
-            g = p.grad
-            m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            s = self.s[i] = b2 * self.s[i] + (1.0 - b2) * g * g
-            self._set(i, p, p.data - step_size * m / (math.sqrt(s) / root_correction + self.eps))
-        self.steps += 1
+        grads = [p.grad for p in self.params]
+        m = [b1 * mi + (1.0 - b1) * g for mi, g in zip(self.m, grads)]
+        s = [b2 * si + (1.0 - b2) * g * g for si, g in zip(self.s, grads)]
+        new = self._checked([p.data - step_size * mi / (math.sqrt(si) / root_correction
+                                                        + self.eps)
+                             for p, mi, si in zip(self.params, m, s)])
+        self._write(new, m=m, s=s)
+
+    def _settings(self):
+        return {'betas': list(self.betas), 'eps': self.eps}
+
+    def _check_settings(self, state):
+        return {'betas': _check_betas(state['betas'], 'optimizer state betas'),
+                'eps': _check_eps(state['eps'], 'optimizer state eps')}
 
     def __repr__(self):
-        lr = 'schedule' if callable(self.lr) else self.lr
-        return f"Adam(lr={lr}, betas={self.betas}, eps={self.eps})"
+        return f"Adam(lr={self._describe_lr()}, betas={self.betas}, eps={self.eps})"
+
+
+def _check_betas(betas, what):
+    try:
+        b1, b2 = betas
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a pair of numbers, got {betas!r:.60}") from None
+    return (_check_fraction(b1, f'{what}[0]'), _check_fraction(b2, f'{what}[1]'))
+
+
+def _check_eps(eps, what):
+    try:
+        return _positive(eps, what)
+    except TypeError:
+        raise ValueError(f"{what} must be a positive number, got {eps!r:.60}") from None

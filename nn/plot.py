@@ -7,6 +7,7 @@ never pop up a window: save them with `ax.figure.savefig('boundary.png')`.
 >>> ax.figure.savefig('boundary.png')
 """
 
+import math
 import sys
 from numbers import Integral
 
@@ -120,11 +121,30 @@ def _named(histories):
     return items
 
 
-def loss_curve(histories, x='epoch', ax=None, log=False, title=None):
-    """Plot loss against epochs (x='epoch') or against updates (x='update').
+CURVES = {'train': ('train_losses', 'training-set loss after each epoch'),
+          'running': ('running_losses', "running mean of each epoch's update losses")}
 
-    Against updates, each update's own batch loss is drawn faintly (for stochastic descent
-    that is one sample's loss: noisy) and each epoch's loss solid, at the update that ended it.
+
+def _curve_kind(items, kind):
+    if kind is None:
+        measured = all(h.train_losses and None not in h.train_losses for h in items.values())
+        return 'train' if measured else 'running'
+    if kind not in CURVES:
+        raise ValueError(f"kind must be 'train', 'running' or None, got {kind!r}")
+    return kind
+
+
+def loss_curve(histories, x='epoch', ax=None, log=False, title=None, kind=None):
+    """Plot a loss per epoch, against epochs (x='epoch') or against updates (x='update').
+
+    kind -- which per-epoch loss: 'train' (History.train_losses: the whole training set,
+            measured after the epoch's last update) or 'running' (History.running_losses:
+            the mean of the epoch's update losses, taken while the weights moved). None:
+            'train' when every History measured it, else 'running'. The y axis says which.
+
+    Against updates, each update's own batch loss is drawn faintly too (for stochastic
+    descent that is one sample's loss: noisy), and the per-epoch loss at the update that
+    ended the epoch.
 
     histories -- a History, a list of them, or {name: History} for a legend, e.g.
                  {'SGD': h1, 'full batch': h2, 'mini-batch 32': h3}. Returns the Axes.
@@ -132,28 +152,28 @@ def loss_curve(histories, x='epoch', ax=None, log=False, title=None):
     if x not in ('epoch', 'update'):
         raise ValueError(f"x must be 'epoch' or 'update', got {x!r}")
     items = _named(histories)
+    kind = _curve_kind(items, kind)
+    attribute, meaning = CURVES[kind]
     if ax is None:
         _, (ax,) = _figure()
     for i, (name, h) in enumerate(items.items()):
         colour = COLOURS[i % len(COLOURS)]
+        ys = [math.nan if v is None else v for v in getattr(h, attribute)]
         if x == 'epoch':
-            ax.plot(range(1, len(h.epoch_losses) + 1), h.epoch_losses, color=colour,
-                    label=name or None, linewidth=1.6)
+            ax.plot(range(1, len(ys) + 1), ys, color=colour, label=name or None,
+                    linewidth=1.6)
             continue
-        # each update's own batch loss (noisy for small batches), faint; and each epoch's
-        # loss over all samples, placed at the update that ended that epoch
         ax.plot(range(1, len(h.losses) + 1), h.losses, color=colour, alpha=0.3, linewidth=0.8)
-        per_epoch = len(h.losses) / max(len(h.epoch_losses), 1)
-        ends = [round(per_epoch * (e + 1)) for e in range(len(h.epoch_losses))]
-        ax.plot(ends, h.epoch_losses, color=colour, label=name or None, linewidth=1.6,
-                marker='o' if len(ends) <= 60 else None, markersize=3)
+        ax.plot(h.epoch_ends, ys, color=colour, label=name or None, linewidth=1.6,
+                marker='o' if len(ys) <= 60 else None, markersize=3)
     ax.set_xlabel(x)
-    ax.set_ylabel('loss')
+    ax.set_ylabel(meaning if x == 'epoch' else f'{meaning}\n(faint: each update\'s batch loss)')
     if log:
         ax.set_yscale('log')
     if any(items):
         ax.legend(loc='best', fontsize='small')
-    ax.set_title(title if title is not None else f'loss per {x}')
+    ax.set_title(title if title is not None else
+                 f"{'training-set' if kind == 'train' else 'running'} loss per {x}")
     return ax
 
 

@@ -4,67 +4,113 @@
     batch_size=1      stochastic gradient descent   len(X) updates per epoch
     batch_size=k      mini-batch                    ceil(len(X) / k) updates per epoch
 
+Two curves per epoch, kept apart because they answer different questions:
+`running_losses` is the mean of the epoch's update losses (each taken on its batch before
+its step, while the weights move); `train_losses` is the whole training set's loss measured
+once the epoch's last update is done: "the loss at the end of the epoch".
+
+A run can stop and go on: pass the same History back in (`history=`) with the same model
+and optimizer, after an interrupt (Ctrl-C) or after nn.save / nn.load_checkpoint.
+
 >>> X, y = nn.data.moons(100, seed=0)
 >>> history = fit(MLP(2, [16, 16, 1], seed=0), X, y, loss='hinge', l2=1e-4, epochs=50)
 """
 
 import gc
-import math
 import operator
 import random
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from numbers import Integral, Real
 
-from engine import Value
+from engine import Value, no_grad
+from engine.numbers import as_real, as_whole
 
 from . import losses as _losses
 from .data import batches
-from .models import MLP
+from .models import MLP, Layer, Neuron
 from .optim import SGD, Adam
+from .seeds import random_source
 
 LOSSES = {'hinge': _losses.hinge, 'mse': _losses.mse, 'bce': _losses.binary_cross_entropy,
           'cross_entropy': _losses.cross_entropy}
 DEFAULT_LR = {'sgd': 0.1, 'adam': 0.01}
+MEASURE_LIMIT = 10_000  # measure=None measures the training set when it has at most this many
 
 
 @dataclass
 class History:
-    """What happened during fit().
+    """What fit() did, as plain data: History.from_dict(h.to_dict()) gives it back.
 
-    losses, accuracies           -- one per update (on that update's batch, before the step)
-    epoch_losses, epoch_accuracies -- one per epoch (over all its samples)
-    updates, epochs              -- how many were done
-    stopped_early                -- True if target_loss was reached before the last epoch
-    An accuracy is None when the loss has no notion of a right answer (e.g. mse on
-    arbitrary targets).
+    losses, accuracies   -- one per update: that update's batch, before its step
+    running_losses, running_accuracies
+                         -- one per epoch: the mean over the epoch's updates (weights moving
+                            all along, so this is not the loss at the epoch's end)
+    train_losses, train_accuracies
+                         -- one per epoch: the whole training set (l2 penalty included),
+                            measured after the epoch's last update; None where fit ran with
+                            measure=False
+    epoch_ends           -- the update count at the end of each epoch
+    updates, epochs      -- how many were done; an interrupted epoch's updates count in
+                            `updates` and `losses` but not in `epochs`
+    seed                 -- the shuffling seed: epoch e's order comes from
+                            random.Random(f'fit:{seed}:{e}'), so a resumed run draws the
+                            same orders as one that never stopped
+    stopped_early        -- True if target_loss was reached before the last epoch
+    unfinished           -- None, or the running sums of an epoch that was interrupted
+                            (fit goes on from its next batch)
+    An accuracy is None when the targets give no rule for a right answer (e.g. mse on
+    arbitrary targets, or 0/1 labels under a loss function fit does not know).
     """
 
     losses: list = field(default_factory=list)
     accuracies: list = field(default_factory=list)
-    epoch_losses: list = field(default_factory=list)
-    epoch_accuracies: list = field(default_factory=list)
+    running_losses: list = field(default_factory=list)
+    running_accuracies: list = field(default_factory=list)
+    train_losses: list = field(default_factory=list)
+    train_accuracies: list = field(default_factory=list)
+    epoch_ends: list = field(default_factory=list)
     updates: int = 0
     epochs: int = 0
+    seed: int = None
     stopped_early: bool = False
+    unfinished: dict = None
 
     @property
     def loss(self):
-        """The last epoch's loss (None before any epoch)."""
-        return self.epoch_losses[-1] if self.epoch_losses else None
+        """The training-set loss after the last epoch (None before any epoch, or if that
+        epoch was not measured: then read running_losses)."""
+        return self.train_losses[-1] if self.train_losses else None
 
     @property
     def accuracy(self):
-        """The last epoch's accuracy (None before any epoch, or if it has no meaning)."""
-        return self.epoch_accuracies[-1] if self.epoch_accuracies else None
+        """The training-set accuracy after the last epoch (None as for `loss`, or if
+        accuracy has no meaning for these targets)."""
+        return self.train_accuracies[-1] if self.train_accuracies else None
+
+    def to_dict(self):
+        """The History as plain data (lists, numbers, None): JSON-ready."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        """A History from to_dict()'s data; a problem is a ValueError naming the field."""
+        return _history_from(data)
 
     def __repr__(self):
-        acc = '' if self.accuracy is None else f", accuracy={self.accuracy:.3f}"
-        loss = 'None' if self.loss is None else f"{self.loss:.6g}"
-        return f"History(epochs={self.epochs}, updates={self.updates}, loss={loss}{acc})"
+        parts = [f"epochs={self.epochs}", f"updates={self.updates}"]
+        if self.loss is not None:
+            parts.append(f"loss={self.loss:.6g}")
+        elif self.running_losses:
+            parts.append(f"running_loss={self.running_losses[-1]:.6g}")
+        if self.accuracy is not None:
+            parts.append(f"accuracy={self.accuracy:.3f}")
+        if self.unfinished is not None:
+            parts.append(f"interrupted after update {self.updates}")
+        return f"History({', '.join(parts)})"
 
 
-# ---- how to tell a right answer, for each loss
+# ---- how to tell a right answer
 
 
 def _sign_rule(score, target):  # labels -1/+1, decision at score 0
@@ -96,24 +142,72 @@ def _is_onehot(t):  # one 1 and the rest 0, e.g. [0, 1, 0]
             and sorted(t)[-1:] == [1] and sum(t) == 1)
 
 
-def _accuracy_rule(loss, y):
-    """How to judge a score against its target, or None if there is no right answer."""
+def _outputs(model):
+    """How many outputs the model has, when it says."""
+    nouts = getattr(model, 'nouts', None)
+    if nouts:
+        return nouts[-1]
+    if isinstance(model, Layer):
+        return len(model.neurons)
+    if isinstance(model, Neuron):
+        return 1
+    return None
+
+
+def _outputs_in_unit_interval(model):
+    """True when every output lies in [0, 1] by construction (sigmoid or step)."""
+    if isinstance(model, MLP):
+        neurons = model.layers[-1].neurons
+    elif isinstance(model, Layer):
+        neurons = model.neurons
+    elif isinstance(model, Neuron):
+        neurons = [model]
+    else:
+        return False
+    return all(n.activation in ('sigmoid', 'step') for n in neurons)
+
+
+def _rule_from_labels(model, y):
+    """The rule the targets and the model leave no doubt about, or None.
+
+    -1/+1: the sign of the score. One-hot rows, or class indices for a model with several
+    outputs: the largest score. 0/1 for a model whose output is in [0, 1] (sigmoid,
+    step): a decision at 0.5. 0/1 otherwise is ambiguous (logits decide at 0, direct
+    regression at 0.5): None.
+    """
+    outputs = _outputs(model)
+    if all(map(_is_number, y)):
+        labels = set(y)
+        if outputs is not None and outputs > 1:
+            if all(isinstance(t, Integral) and 0 <= t < outputs for t in y):
+                return _argmax_rule
+            return None
+        if labels <= {-1, 1} and -1 in labels:
+            return _sign_rule
+        if labels <= {0, 1} and _outputs_in_unit_interval(model):
+            return _half_rule
+        return None
+    if all(map(_is_onehot, y)):
+        return _onehot_rule
+    return None
+
+
+def _accuracy_rule(loss, model, y):
+    """How fit judges a score against its target under a named loss (None: no rule)."""
     if loss == 'hinge':
         return _sign_rule
     if loss == 'bce':
         return _logit_rule
     if loss == 'cross_entropy':
         return _argmax_rule
-    if all(map(_is_number, y)):  # one number per sample: labels if they are -1/1 or 0/1
+    if loss == 'mse' and all(map(_is_number, y)):  # regressing the labels themselves
         labels = set(y)
         if labels <= {-1, 1}:
             return _sign_rule
         if labels <= {0, 1}:
             return _half_rule
         return None
-    if all(map(_is_onehot, y)):
-        return _onehot_rule
-    return None
+    return _rule_from_labels(model, y)
 
 
 # ---- checks before any work is done
@@ -150,8 +244,7 @@ def _check_data(model, X, y):
 
 
 def _check_targets(loss, model, y):
-    nouts = getattr(model, 'nouts', None)
-    outputs = nouts[-1] if nouts else None
+    outputs = _outputs(model)
     if loss == 'hinge':
         _losses.check_hinge_labels(y)
     elif loss == 'bce':
@@ -166,7 +259,18 @@ def _check_targets(loss, model, y):
         raise ValueError(f"loss={loss!r} needs a model with one output, this one has {outputs}")
 
 
-def _make_optimizer(optimizer, model, lr):
+def _loss(loss, model, y):
+    """(name, function, accuracy rule) for fit's `loss` argument."""
+    if callable(loss):
+        return getattr(loss, '__name__', 'loss'), loss, _rule_from_labels(model, y)
+    if loss in LOSSES:
+        _check_targets(loss, model, y)
+        return loss, LOSSES[loss], _accuracy_rule(loss, model, y)
+    raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} "
+                     f"or pass a function")
+
+
+def _make_optimizer(optimizer, model, lr, params):
     if optimizer is None:
         optimizer = 'sgd'
     if isinstance(optimizer, str):
@@ -174,19 +278,52 @@ def _make_optimizer(optimizer, model, lr):
             raise ValueError(f"unknown optimizer {optimizer!r}; choose 'sgd' or 'adam' "
                              f"or pass an optimizer object")
         lr = DEFAULT_LR[optimizer] if lr is None else lr
-        return (SGD if optimizer == 'sgd' else Adam)(model.parameters(), lr=lr)
+        unique = list(dict.fromkeys(params))  # a shared weight is one parameter
+        return (SGD if optimizer == 'sgd' else Adam)(unique, lr=lr)
     if lr is not None:
         raise ValueError("lr goes to the optimizer you built, not to fit()")
     if not (hasattr(optimizer, 'step') and hasattr(optimizer, 'zero_grad')):
         raise TypeError(f"optimizer must be 'sgd', 'adam' or an object with step() and "
                         f"zero_grad(), got {type(optimizer).__name__}")
+    own = set(params)
+    stray = [i for i, p in enumerate(getattr(optimizer, 'params', ())) if p not in own]
+    if stray:
+        raise ValueError(f"the optimizer's parameter {stray[0]} ({len(stray)} in all) is not "
+                         f"a parameter of this model: was the optimizer built over another "
+                         f"model? Build it over model.parameters()")
     return optimizer
 
 
 def _whole(n, what, least):
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < least:
-        raise ValueError(f"{what} must be a whole number >= {least}, got {n!r}")
-    return operator.index(n)
+    try:
+        return as_whole(n, what, least=least)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a whole number >= {least}, got {n!r:.60}") from None
+
+
+def _check_settings(epochs, batch_size, l2, target_loss, measure):
+    epochs = _whole(epochs, 'epochs', 0)
+    if batch_size is not None:
+        batch_size = _whole(batch_size, 'batch_size', 1)
+    try:
+        l2 = as_real(l2, 'l2')
+    except TypeError:
+        l2 = -1.0
+    if isinstance(l2, bool) or not l2 >= 0:
+        raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
+    if target_loss is not None:
+        if isinstance(target_loss, bool) or not isinstance(target_loss, Real):
+            raise ValueError(f"target_loss must be a number or None, got {target_loss!r}")
+    if measure is not None and not isinstance(measure, bool):
+        raise ValueError(f"measure must be True, False or None (automatic), got {measure!r}")
+    return epochs, batch_size, l2
+
+
+def _shuffle_seed(seed):
+    """The whole number a run's shuffles derive from (an int seed is kept as it is)."""
+    if isinstance(seed, Integral) and not isinstance(seed, bool):
+        return operator.index(seed)
+    return random_source(seed).getrandbits(63)
 
 
 # ---- one update
@@ -199,10 +336,11 @@ def _collector_paused():
     A scalargrad graph has no reference cycles (children and local derivatives are plain
     data, not closures), so reference counting frees it as soon as the update lets go of
     it; the cyclic collector could only walk it, and walking it is most of its cost.
+    It is switched back on however the update ends (an error, Ctrl-C).
     """
     was_enabled = gc.isenabled()
-    gc.disable()
     try:
+        gc.disable()
         yield
     finally:
         if was_enabled:
@@ -230,89 +368,155 @@ def _update(model, Xb, yb, loss_fn, l2, params, optimizer, epoch, update):
     return total.data, [_plain(s) for s in scores]
 
 
+def _measure(model, X, y, loss_fn, l2, params, rule):
+    """The whole training set's loss (with the l2 penalty) and accuracy, no graph kept."""
+    with no_grad():
+        scores = _scores(model, X)
+        wrapped = [[Value(v) for v in s] if isinstance(s, list) else Value(s) for s in scores]
+        total = loss_fn(wrapped, y)
+        if l2:
+            total = total + _losses.l2(params, l2)
+    if not isinstance(total, Value):
+        raise TypeError(f"the loss must return a Value, got {type(total).__name__}")
+    loss = total.data
+    hits = None if rule is None else sum(rule(s, t) for s, t in zip(scores, y)) / len(y)
+    return loss, hits
+
+
 # ---- the loop
 
 
 def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_size=None,
-        l2=0.0, target_loss=None, progress=True, seed=0):
+        l2=0.0, target_loss=None, progress=True, seed=0, measure=None, history=None):
     """Train `model` on (X, y) and return a History.
 
     loss       -- 'hinge' (labels -1/+1), 'mse', 'bce' (logits, labels 0/1),
                   'cross_entropy' (class indices), or f(scores, targets) -> Value
-    optimizer  -- 'sgd' (default, lr 0.1), 'adam' (lr 0.01), or an optimizer object
+    optimizer  -- 'sgd' (default, lr 0.1), 'adam' (lr 0.01), or an optimizer object built
+                  over this model's parameters
     lr         -- a number or a schedule lr(k) of the update count k (for 'sgd'/'adam')
-    batch_size -- None: full batch; 1: stochastic; k: mini-batches of k (shuffled each
-                  epoch with random.Random(seed))
+    epochs     -- the length of the run: fit trains until the History holds this many
+                  epochs (a fresh History: this many; history=h: the rest of them)
+    batch_size -- None: full batch; 1: stochastic; k: mini-batches of k, shuffled each
+                  epoch (epoch e from random.Random(f'fit:{seed}:{e}'))
     l2         -- alpha of the L2 penalty alpha * sum p^2 added to the loss
-    target_loss-- stop after the first epoch whose loss is at or below it
+    target_loss-- stop after the first epoch whose training-set loss (the running mean
+                  when not measured) is at or below it
     progress   -- show a tqdm progress bar (it adapts to notebooks)
+    seed       -- the shuffling seed, by nn's seed rule (int, random.Random, None: global
+                  random); a History given back keeps its own
+    measure    -- measure the whole training set's loss and accuracy after each epoch
+                  (one more forward pass over X, as plain floats for an MLP: a fraction of
+                  an epoch's training work). None (default): measure when
+                  len(X) <= 10 000 (MEASURE_LIMIT)
+    history    -- a History to fill in place: nn.History() to start, so that after Ctrl-C
+                  it still says what was done, or one to go on with (from an interrupted
+                  or finished call, or from nn.load_checkpoint) with the same model and
+                  optimizer object
 
-    Python's cyclic garbage collector is paused during each update: a scalargrad graph has
-    no reference cycles, so it is freed by reference counting when the update ends.
+    Python's cyclic garbage collector is paused during each update (a scalargrad graph
+    has no reference cycles, so reference counting frees it when the update ends) and
+    is switched back on however fit ends.
     """
     X, y = _check_data(model, X, y)
-    if callable(loss):
-        loss_name, loss_fn = getattr(loss, '__name__', 'loss'), loss
-        rule = _accuracy_rule(None, y)
-    elif loss in LOSSES:
-        loss_name, loss_fn = loss, LOSSES[loss]
-        _check_targets(loss, model, y)
-        rule = _accuracy_rule(loss, y)
-    else:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} "
-                         f"or pass a function")
-    epochs = _whole(epochs, 'epochs', 0)
-    if batch_size is not None:
-        batch_size = _whole(batch_size, 'batch_size', 1)
-    if isinstance(l2, bool) or not isinstance(l2, Real) or not (math.isfinite(l2) and l2 >= 0):
-        raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
-    if target_loss is not None and (isinstance(target_loss, bool)
-                                    or not isinstance(target_loss, Real)):
-        raise ValueError(f"target_loss must be a number or None, got {target_loss!r}")
-    optimizer = _make_optimizer(optimizer, model, lr)
+    loss_name, loss_fn, rule = _loss(loss, model, y)
+    epochs, batch_size, l2 = _check_settings(epochs, batch_size, l2, target_loss, measure)
+    if measure is None:
+        measure = len(X) <= MEASURE_LIMIT
     params = model.parameters()
-    rng = random.Random(seed)
+    if history is None:
+        history = History(seed=_shuffle_seed(seed))
+    elif not isinstance(history, History):
+        raise TypeError(f"history must be a History from an earlier fit, got "
+                        f"{type(history).__name__}")
+    elif history.updates and (optimizer is None or isinstance(optimizer, str)):
+        raise ValueError("going on with a History needs the run's optimizer object (a new "
+                         f"{optimizer or 'sgd'!r} optimizer would start from step 0): pass "
+                         "optimizer=the one used so far")
+    if history.seed is None:  # a new History() handed in to be filled
+        history.seed = _shuffle_seed(seed)
+    optimizer = _make_optimizer(optimizer, model, lr, params)
     full_batch = batch_size is None or batch_size >= len(X)
+    plan = {'samples': len(X), 'batch_size': None if full_batch else batch_size}
+    if history.unfinished is not None:
+        then = {k: history.unfinished[k] for k in plan}
+        if then != plan:
+            raise ValueError(f"the History stopped inside epoch {history.epochs + 1} "
+                             f"({then['samples']} samples, batch_size={then['batch_size']}); "
+                             f"go on with the same data and batch_size (now {len(X)} "
+                             f"samples, batch_size={plan['batch_size']})")
 
-    history = History()
     bar = None
-    if progress:
+    if progress and history.epochs < epochs:
         from tqdm.auto import tqdm
-        bar = tqdm(total=epochs, desc=f'fit ({loss_name})', unit='epoch')
+        bar = tqdm(total=epochs, initial=history.epochs, desc=f'fit ({loss_name})',
+                   unit='epoch')
     try:
-        for epoch in range(1, epochs + 1):
-            loss_sum, right, seen, judged = 0.0, 0, 0, 0
-            for Xb, yb in batches(X, y, batch_size, shuffle=not full_batch, seed=rng):
+        while history.epochs < epochs:
+            epoch = history.epochs + 1
+            sums = history.unfinished or {**plan, 'done': 0, 'loss_sum': 0.0, 'seen': 0,
+                                          'right': 0, 'judged': 0}
+            order = batches(X, y, batch_size, shuffle=not full_batch,
+                            seed=random.Random(f'fit:{history.seed}:{epoch}'))
+            for b, (Xb, yb) in enumerate(order):
+                if b < sums['done']:
+                    continue  # done before the interrupt
                 update = history.updates + 1
                 with _collector_paused():
                     loss_value, scores = _update(model, Xb, yb, loss_fn, l2, params,
                                                  optimizer, epoch, update)
+                hits = None if rule is None else sum(rule(s, t) for s, t in zip(scores, yb))
+                sums = {**sums, 'done': b + 1, 'loss_sum': sums['loss_sum'] + loss_value *
+                        len(yb), 'seen': sums['seen'] + len(yb),
+                        'right': sums['right'] + (hits or 0),
+                        'judged': sums['judged'] + (0 if hits is None else len(yb))}
+                history.unfinished = sums
                 history.updates = update
                 history.losses.append(loss_value)
-                loss_sum += loss_value * len(yb)
-                seen += len(yb)
-                if rule is None:
-                    history.accuracies.append(None)
-                else:
-                    hits = sum(rule(s, t) for s, t in zip(scores, yb))
-                    history.accuracies.append(hits / len(yb))
-                    right += hits
-                    judged += len(yb)
-            history.epochs = epoch
-            history.epoch_losses.append(loss_sum / seen)
-            history.epoch_accuracies.append(right / judged if judged else None)
+                history.accuracies.append(None if hits is None else hits / len(yb))
+            measured = None
+            if measure:
+                try:
+                    measured = _measure(model, X, y, loss_fn, l2, params, rule)
+                except ArithmeticError as err:
+                    raise type(err)(f"training broke down at epoch {epoch}, update "
+                                    f"{history.updates} (measuring the training set after "
+                                    f"it): {err} (a smaller learning rate may help)") from err
+            _end_epoch(history, sums, measured)
             if bar is not None:
-                acc = history.accuracy
-                bar.set_postfix(loss=f'{history.loss:.4g}',
-                                **({} if acc is None else {'acc': f'{acc:.0%}'}))
-                bar.update(1)
-            if target_loss is not None and history.loss <= target_loss:
-                history.stopped_early = epoch < epochs
+                _show(bar, history)
+            finished = history.loss if history.train_losses[-1] is not None \
+                else history.running_losses[-1]
+            if target_loss is not None and finished <= target_loss:
+                history.stopped_early = history.epochs < epochs
                 break
     finally:
         if bar is not None:
             bar.close()
     return history
+
+
+def _end_epoch(history, sums, measured):
+    """Record a finished epoch: its running means and, if measured, the training set."""
+    history.running_losses.append(sums['loss_sum'] / sums['seen'])
+    history.running_accuracies.append(sums['right'] / sums['judged'] if sums['judged']
+                                      else None)
+    loss, acc = measured or (None, None)
+    history.train_losses.append(loss)
+    history.train_accuracies.append(acc)
+    history.epoch_ends.append(history.updates)
+    history.epochs += 1
+    history.unfinished = None
+
+
+def _show(bar, history):
+    loss, acc = history.loss, history.accuracy
+    if loss is None:
+        loss, acc, name = history.running_losses[-1], history.running_accuracies[-1], 'running'
+    else:
+        name = 'loss'
+    bar.set_postfix({name: f'{loss:.4g}', **({} if acc is None else {'acc': f'{acc:.0%}'})})
+    bar.update(1)
 
 
 def _plain(score):
@@ -322,14 +526,126 @@ def _plain(score):
     return score.data if isinstance(score, Value) else score
 
 
-def accuracy(model, X, y, loss='hinge'):
-    """The fraction of samples the model gets right, judged as fit() judges them."""
-    X, y = _check_data(model, X, y)
-    rule = _accuracy_rule(loss if isinstance(loss, str) else None, y)
-    if rule is None:
-        raise ValueError(f"accuracy has no meaning for these targets with loss={loss!r}")
+def _scores(model, X):
+    """The model's scores for X as plain numbers: the float fast path for an MLP."""
     if isinstance(model, MLP):
-        scores = model.predict(X)
+        return model.predict(X)
+    with no_grad():
+        return [_plain(model(x)) for x in X]
+
+
+def accuracy(model, X, y, loss=None):
+    """The fraction of samples the model gets right.
+
+    loss -- how to read the scores, as fit() does: 'hinge' (sign, labels -1/+1), 'bce'
+            (logits, decided at 0, labels 0/1), 'mse' (decided at 0 for -1/+1 labels, 0.5
+            for 0/1), 'cross_entropy' (largest score). None: from the labels, when they
+            leave no doubt: -1/+1, class indices or one-hot rows, or 0/1 for a model whose
+            output is a sigmoid or step. Labels that do not fit are a ValueError, never a
+            number judged by the wrong rule.
+
+    >>> accuracy(model, *nn.data.moons(100, seed=0))      # labels -1/+1
+    """
+    X, y = _check_data(model, X, y)
+    if loss is None:
+        rule = _rule_from_labels(model, y)
+        if rule is None:
+            labels = sorted({repr(t) for t in y})[:5]
+            hint = (" (0/1 labels: say how the scores are read: loss='bce' for logits "
+                    "decided at 0, loss='mse' for outputs decided at 0.5)"
+                    if all(map(_is_number, y)) and set(y) <= {0, 1} else '')
+            raise ValueError(f"accuracy cannot tell the rule for labels {', '.join(labels)}"
+                             f"{hint}")
+    elif isinstance(loss, str):
+        _loss(loss, model, y)  # the labels must suit the loss, as fit checks them
+        rule = _accuracy_rule(loss, model, y)
+        if rule is None:
+            raise ValueError(f"accuracy has no meaning for these targets with loss={loss!r}")
     else:
-        scores = [_plain(model(x)) for x in X]
-    return sum(rule(s, t) for s, t in zip(scores, y)) / len(y)
+        raise ValueError(f"loss must be a loss name or None, got {loss!r:.60}")
+    return sum(rule(s, t) for s, t in zip(_scores(model, X), y)) / len(y)
+
+
+# ---- a History from plain data (nn.load_checkpoint)
+
+
+def _history_from(data):
+    if not isinstance(data, dict):
+        raise ValueError(f"history must be a dict, got {type(data).__name__}")
+    names = {f.name for f in fields(History)}
+    missing = sorted(names - set(data))
+    unknown = sorted(set(data) - names)
+    if missing or unknown:
+        raise ValueError(f"history: {'lacks ' + ', '.join(missing) if missing else ''}"
+                         f"{'; ' if missing and unknown else ''}"
+                         f"{'unknown ' + ', '.join(unknown) if unknown else ''}")
+    h = History()
+    counts = {'updates': None, 'epochs': None}
+    for name in counts:
+        counts[name] = _history_whole(data[name], f'history.{name}')
+    per_update = {'losses': False, 'accuracies': True}
+    per_epoch = {'running_losses': False, 'running_accuracies': True,
+                 'train_losses': True, 'train_accuracies': True}
+    for name, may_be_none in per_update.items():
+        setattr(h, name, _numbers(data[name], f'history.{name}', counts['updates'],
+                                  may_be_none))
+    for name, may_be_none in per_epoch.items():
+        setattr(h, name, _numbers(data[name], f'history.{name}', counts['epochs'],
+                                  may_be_none))
+    h.epoch_ends = [_history_whole(v, f'history.epoch_ends[{i}]')
+                    for i, v in enumerate(_list(data['epoch_ends'], 'history.epoch_ends',
+                                                counts['epochs']))]
+    h.updates, h.epochs = counts['updates'], counts['epochs']
+    h.seed = _history_whole(data['seed'], 'history.seed')
+    if not isinstance(data['stopped_early'], bool):
+        raise ValueError(f"history.stopped_early must be true or false, got "
+                         f"{data['stopped_early']!r:.40}")
+    h.stopped_early = data['stopped_early']
+    h.unfinished = _unfinished(data['unfinished'])
+    return h
+
+
+def _history_whole(x, what):
+    if isinstance(x, bool) or not isinstance(x, Integral) or x < 0:
+        raise ValueError(f"{what} must be a whole number >= 0, got {x!r:.40}")
+    return operator.index(x)
+
+
+def _list(x, what, n):
+    if not isinstance(x, list) or len(x) != n:
+        got = f"{len(x)} entries" if isinstance(x, list) else type(x).__name__
+        raise ValueError(f"{what} must be a list of {n} entries, got {got}")
+    return x
+
+
+def _numbers(x, what, n, may_be_none):
+    out = []
+    for i, v in enumerate(_list(x, what, n)):
+        if v is None and may_be_none:
+            out.append(None)
+            continue
+        if isinstance(v, bool) or not isinstance(v, Real):
+            raise ValueError(f"{what}[{i}] must be a number, got {v!r:.40}")
+        try:
+            out.append(as_real(v, f"{what}[{i}]"))
+        except (TypeError, ValueError) as err:
+            raise ValueError(str(err)) from None
+    return out
+
+
+def _unfinished(x):
+    if x is None:
+        return None
+    keys = ('samples', 'batch_size', 'done', 'loss_sum', 'seen', 'right', 'judged')
+    if not isinstance(x, dict) or sorted(x) != sorted(keys):
+        raise ValueError(f"history.unfinished must be null or a dict of {', '.join(keys)}")
+    out = {}
+    for k in keys:
+        v = x[k]
+        if k == 'loss_sum':
+            out[k] = _numbers([v], 'history.unfinished.loss_sum', 1, False)[0]
+        elif k == 'batch_size' and v is None:
+            out[k] = None
+        else:
+            out[k] = _history_whole(v, f'history.unfinished.{k}')
+    return out

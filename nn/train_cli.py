@@ -3,8 +3,10 @@
     scalargrad demo          micrograd's moons classifier, pictures in ./scalargrad-demo/
     scalargrad train --data xor --hidden 4 --activation tanh --optimizer adam --lr 0.05
 
-Each writes decision_boundary.png, loss_curve.png and neuron.svg (the computation graph of
-one neuron, drawn by engine.draw_dot) into its --out folder.
+Each prints the whole training set's accuracy and loss after the last update, and writes
+decision_boundary.png, loss_curve.png (the training-set loss measured after each epoch) and
+neuron.svg (the computation graph of one neuron, drawn by engine.draw_dot) into its --out
+folder.
 """
 
 import argparse
@@ -157,7 +159,7 @@ def run_demo(args):
     from . import data
     from .models import MLP
     from .optim import SGD
-    from .train import accuracy, fit
+    from .train import fit
 
     try:
         _check_folder(args.out)
@@ -171,19 +173,19 @@ def run_demo(args):
     start = time.perf_counter()
     try:
         history = fit(model, X, y, loss='hinge', l2=1e-4, optimizer=optimizer, epochs=steps,
-                      progress=_show_progress(args))
+                      progress=_show_progress(args), measure=True)
     except (ArithmeticError, ValueError) as err:
         return _fail(args, err)
     seconds = time.perf_counter() - start
-    print(f"accuracy {accuracy(model, X, y):.1%}, loss {history.loss:.4f} "
-          f"({seconds:.1f} s, {seconds / steps * 1000:.0f} ms per step)")
+    print(f"after the last step, on the whole training set: accuracy {history.accuracy:.1%}, "
+          f"loss {history.loss:.4f} ({seconds:.1f} s, {seconds / steps * 1000:.0f} ms per step)")
     return _pictures(args, model, X, y, history, 'moons: 2-16-16-1, hinge + L2')
 
 
 def run_train(args):
     from .models import MLP
     from .serialize import save
-    from .train import accuracy, fit
+    from .train import fit
 
     parser = args.parser
     many = args.data in ('spiral', 'blobs')
@@ -223,11 +225,11 @@ def run_train(args):
         history = fit(model, X, y, loss=loss, optimizer=optimizer,
                       lr=None if not isinstance(optimizer, str) else args.lr,
                       epochs=args.epochs, batch_size=args.batch_size, l2=args.l2,
-                      progress=_show_progress(args), seed=args.seed)
+                      progress=_show_progress(args), seed=args.seed, measure=True)
     except (ArithmeticError, ValueError) as err:
         return _fail(args, err)
-    print(f"accuracy {accuracy(model, X, y, loss):.1%}, loss {history.loss:.4f} "
-          f"after {history.updates} updates")
+    print(f"after {history.updates} updates, on the whole training set: accuracy "
+          f"{history.accuracy:.1%}, loss {history.loss:.4f}")
     if args.save:
         try:
             save(model, args.save)

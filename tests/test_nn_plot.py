@@ -63,7 +63,7 @@ def test_loss_curve_draws_one_line_per_history_with_names():
             for name, bs in (('SGD', 1), ('full batch', None), ('mini-batch', 8))}
     ax = nnplot.loss_curve(runs)
     assert [line.get_label() for line in ax.get_lines()] == list(runs)
-    assert list(ax.get_lines()[0].get_ydata()) == runs['SGD'].epoch_losses
+    assert list(ax.get_lines()[0].get_ydata()) == runs['SGD'].train_losses
     ax = nnplot.loss_curve(runs['SGD'], x='update')
     assert len(ax.get_lines()[0].get_ydata()) == 60
 
@@ -74,7 +74,34 @@ def test_loss_curve_against_updates_puts_each_epoch_loss_where_the_epoch_ended()
     per_update, per_epoch = nnplot.loss_curve(h, x='update').get_lines()
     assert list(per_update.get_ydata()) == h.losses
     assert list(per_epoch.get_xdata()) == [3, 6, 9]  # ceil(20 / 8) = 3 updates an epoch
-    assert list(per_epoch.get_ydata()) == h.epoch_losses
+    assert list(per_epoch.get_ydata()) == h.train_losses
+
+
+def test_loss_curve_says_it_shows_the_training_set_loss_measured_after_each_epoch():
+    X, y = data.moons(20, seed=0)
+    h = fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, batch_size=8, progress=False)
+    ax = nnplot.loss_curve(h)
+    assert ax.get_ylabel() == 'training-set loss after each epoch'
+    assert ax.get_title() == 'training-set loss per epoch'
+
+
+def test_loss_curve_of_an_unmeasured_run_shows_and_names_the_running_mean():
+    X, y = data.moons(20, seed=0)
+    h = fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, batch_size=8, progress=False,
+            measure=False)
+    ax = nnplot.loss_curve(h)
+    assert list(ax.get_lines()[0].get_ydata()) == h.running_losses
+    assert ax.get_ylabel() == "running mean of each epoch's update losses"
+    with pytest.raises(ValueError, match="kind must be"):
+        nnplot.loss_curve(h, kind='end')
+
+
+def test_loss_curve_can_be_asked_for_the_running_mean_of_a_measured_run():
+    X, y = data.moons(20, seed=0)
+    h = fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, batch_size=8, progress=False)
+    ax = nnplot.loss_curve(h, kind='running')
+    assert list(ax.get_lines()[0].get_ydata()) == h.running_losses
+    assert 'running' in ax.get_title()
 
 
 def test_loss_curve_refuses_bad_input():
