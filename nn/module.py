@@ -7,8 +7,7 @@ A subclass lists its parameters with names in `named_parameters()`; everything e
 ['w.0', 'w.1', 'b']
 """
 
-import math
-from numbers import Real
+from engine.numbers import as_real
 
 
 class Module:
@@ -61,9 +60,15 @@ class Module:
         values = []
         for name in names:
             x = state[name]
-            if isinstance(x, bool) or not isinstance(x, Real) or not math.isfinite(x):
-                raise ValueError(f"parameter {name!r} must be a finite number, got {x!r:.60}")
-            values.append(float(x))
+            try:
+                if isinstance(x, bool):
+                    raise TypeError
+                values.append(as_real(x, f"parameter {name!r}"))
+            except TypeError:
+                raise ValueError(f"parameter {name!r} must be a finite number, got "
+                                 f"{x!r:.60}") from None
+            except ValueError as err:  # too large for a float, nan or inf
+                raise ValueError(f"{err} (it must be a finite number)") from None
         for (_, p), x in zip(named, values):
             p.data = x
 
