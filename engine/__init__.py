@@ -18,6 +18,7 @@ from .stepgif import save_steps_gif
 from .steps import BackwardStep, EdgeStep, backward_steps
 from .stepview import Frame, backward_frames, save_steps_html, step_through
 from .value import Value, enable_grad, is_grad_enabled, no_grad, topological_order
+from .views import draw_neurons, draw_sample
 
 # one name per line, so that additions from different branches merge cleanly
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     'check_number',
     'check_value_class',
     'draw_dot',
+    'draw_neurons',
+    'draw_sample',
     'enable_grad',
     'gradcheck',
     'is_grad_enabled',

@@ -105,7 +105,8 @@ class Drawing:
     """
 
     def __init__(self, root, rankdir='LR', params=(), max_nodes=MAX_NODES, show_local=True,
-                 legend=True, digits=4, caller='draw_dot'):
+                 legend=True, digits=4, caller='draw_dot', stubs=(), extra=None,
+                 compact=False):
         if not isinstance(root, Value):
             raise TypeError(f"{caller} needs a scalargrad Value as the root, got {describe(root)}")
         if rankdir not in ('LR', 'TB'):
@@ -117,9 +118,14 @@ class Drawing:
         self.order = topological_order(root)
         self.index = {node: i for i, node in enumerate(self.order)}
         params = _as_nodes(params, f'{caller}: params')
+        self.stubs = set(stubs)  # stand-ins for parts not drawn: a dashed note, no numbers
         self.kinds = [self._kind(node, params) for node in self.order]
+        self.extra = extra or {}  # {node: extra line for its box}, e.g. a neuron's weights
+        self.compact = compact  # the op written in its result's box, not in an oval of its own
 
     def _kind(self, node, params):
+        if node in self.stubs:
+            return 'stub'
         if node is self.root:
             return 'output'
         if node in params:
@@ -162,8 +168,9 @@ class Drawing:
             node_marks.setdefault(i, 'now')
         at = _placer(layout)
         g = graphviz.Digraph('scalargrad', strict=False)
+        crowded = self.compact and sum(len(n._prev) for n in self.order) > 60
         g.attr(rankdir=self.rankdir, bgcolor='white', fontname='Helvetica', nodesep='0.25',
-               ranksep='0.35')
+               ranksep='0.7' if crowded else '0.35')  # room to tell a fan of edges apart
         g.attr('node', fontname='Helvetica', fontsize='12')
         g.attr('edge', fontname='Helvetica', fontsize='10', arrowsize='0.7')
         for i, node in enumerate(self.order):
@@ -185,7 +192,16 @@ class Drawing:
     def _value_box(self, g, i, grad, mark, at):
         """Node i as a record [label | data | grad]; grad is (float,), (None,) for '?', or None."""
         node = self.order[i]
+        if node in self.stubs:
+            g.node(f'n{i}', id=f'n{i}', label=_record_text(node.label, 40), shape='note',
+                   style='dashed', color=DONE_INK, fontcolor=DONE_INK, fontsize='10',
+                   **at(f'n{i}'))
+            return
         fields = [_record_text(node.label)] if node.label else []
+        if self.compact and node._prev:
+            fields.append(_record_text(node._op))
+        if node in self.extra:
+            fields.append(_record_text(self.extra[node], 30))
         fields.append('data ' + self.number(node.data))
         if grad is not None:
             fields.append('grad ' + ('?' if grad[0] is None else self.number(grad[0])))
@@ -199,16 +215,21 @@ class Drawing:
     def _op_and_edges(self, g, i, mark, edge_text, edge_marks, at):
         """The oval of node i's op, its edge to the box, and an edge from each child."""
         node = self.order[i]
-        style = {'shape': 'ellipse', 'style': 'filled', 'fillcolor': OP_FILL, 'fontsize': '11',
-                 'width': '0.3', 'height': '0.3', 'margin': '0.04'}
-        if mark == 'now':
-            style.update(color=HIGHLIGHT, penwidth='3')
-        g.node(f'n{i}op', label=_record_text(node._op), id=f'n{i}op',
-               **{**style, **at(f'n{i}op')})
-        g.edge(f'n{i}op', f'n{i}', id=f'e{i}', **at(f'e{i}'))
+        target = f'n{i}'
+        if not self.compact:
+            style = {'shape': 'ellipse', 'style': 'filled', 'fillcolor': OP_FILL,
+                     'fontsize': '11', 'width': '0.3', 'height': '0.3', 'margin': '0.04'}
+            if mark == 'now':
+                style.update(color=HIGHLIGHT, penwidth='3')
+            g.node(f'n{i}op', label=_record_text(node._op), id=f'n{i}op',
+                   **{**style, **at(f'n{i}op')})
+            g.edge(f'n{i}op', f'n{i}', id=f'e{i}', **at(f'e{i}'))
+            target = f'n{i}op'
         for k, child in enumerate(node._prev):
             style = {}
-            if (i, k) in edge_text:
+            if child in self.stubs:
+                style.update(style='dashed', color=DONE_INK)
+            elif (i, k) in edge_text:
                 style['label'] = edge_text[(i, k)]
             elif self.show_local:
                 style['label'] = self.number(node._local[k])  # d(node)/d(child)
@@ -218,7 +239,7 @@ class Drawing:
                 style.update(color=HIGHLIGHT, fontcolor=HIGHLIGHT, penwidth='2.5')
             elif edge_marks.get((i, k)) == 'done':
                 style.update(color=DONE_INK, fontcolor=DONE_INK)
-            g.edge(f'n{self.index[child]}', f'n{i}op', id=f'e{i}_{k}',
+            g.edge(f'n{self.index[child]}', target, id=f'e{i}_{k}',
                    **{**style, **at(f'e{i}_{k}')})
 
     def legend_rows(self, notes=(), pending_note=False):
@@ -229,7 +250,7 @@ class Drawing:
             return (f'<FONT COLOR="{fill}" POINT-SIZE="15">{mark}</FONT> '
                     f'{html.escape(text)}&#160;&#160;')
         keys = [swatch(fill, text) for kind, (fill, text) in KINDS.items() if kind in self.kinds]
-        if any(node._prev for node in self.order):
+        if any(node._prev for node in self.order) and not self.compact:
             keys.append(swatch(OP_FILL, 'op (feeds the box it points to)', '\u25cf'))
         lines = list(notes)
         if self.show_local and any(node._prev for node in self.order):
@@ -307,7 +328,7 @@ def layout_of(source):
 
 
 SMALLER_VIEWS = ('Smaller views: draw_neurons(root) draws one box per neuron, '
-                 'draw_sample(loss, inputs) one sample\'s path,\nnn.plot.network(model) the '
+                 'draw_sample(loss, i) the path of sample i,\nnn.plot.network(model) the '
                  'network; or pic.render(\'graph\') and zoom in.')
 
 
@@ -334,7 +355,17 @@ def draw_dot(root, format='svg', rankdir='LR', *, params=(), highlight=(), show_
     """
     format, rankdir = _format_and_rankdir(format, rankdir)
     root, foreign = as_graph(root)
-    drawing = Drawing(root, rankdir, params, max_nodes, show_local and not foreign, legend)
+    return picture_of(root, format, rankdir, params=params, highlight=highlight,
+                      show_local=show_local and not foreign, show_grad=show_grad,
+                      legend=legend, max_nodes=max_nodes)
+
+
+def picture_of(root, format='svg', rankdir='LR', *, params=(), highlight=(), show_local=True,
+               show_grad=None, legend=True, max_nodes=MAX_NODES, caller='draw_dot', stubs=(),
+               extra=None, compact=False):
+    """draw_dot's work, for a scalargrad graph; the views (engine/views.py) use it too."""
+    drawing = Drawing(root, rankdir, params, max_nodes, show_local, legend, caller=caller,
+                      stubs=stubs, extra=extra, compact=compact)
     marks = drawing.indices(highlight)
     if show_grad is None:
         show_grad = root.grad != 0.0  # backward() sets d(root)/d(root) = 1

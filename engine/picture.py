@@ -163,7 +163,7 @@ class Picture:
         if scale < MIN_SCALE and self._remake is not None:
             note = (f"This graph is {width_pt * PX_PER_PT:.0f} px wide: to fit a "
                     f"{COLUMN_PX} px column its text would be "
-                    f"{SMALLEST_TEXT_PT * PX_PER_PT * scale:.0f} px high, too small to read.")
+                    f"{SMALLEST_TEXT_PT * PX_PER_PT * scale:.1f} px high, too small to read.")
             source = self._remake(note, 11 / scale)
             svg = render(source, 'svg', self.engine).decode('utf-8')
             width_pt, height_pt = _svg_size(svg, None)
