@@ -539,21 +539,25 @@ def topological_order(root):
 
     Iterative depth-first search, so a graph a million nodes deep is fine. Children are
     visited in their stored order, so the same graph always gives the same order. Each
-    stack entry is (node, its children still to visit); a leaf goes straight into the order.
+    stack entry is (node, its children still to visit); a leaf, or a node whose children
+    are all in the order already, goes straight into the order.
     """
     order, seen = [], {root}
     stack = [(root, iter(root._prev))]
     # bound methods, looked up once: this loop runs once or twice per node of the graph
     push, pop, emit, see = stack.append, stack.pop, order.append, seen.add
+    covered = seen.issuperset  # (a seen node is already in the order: the graph has no cycles)
     while stack:
         node, children = stack[-1]
         for child in children:
             if child not in seen:
                 see(child)
-                if child._prev:  # visit its children first, then come back here
-                    push((child, iter(child._prev)))
+                below = child._prev
+                if not below or covered(below):  # a leaf, or all its children in the order
+                    emit(child)
+                else:  # visit its children first, then come back here
+                    push((child, iter(below)))
                     break
-                emit(child)
         else:  # every child is in the order: now the node itself
             pop()
             emit(node)
