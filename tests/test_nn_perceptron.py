@@ -37,9 +37,10 @@ def test_uses_the_step_activation():
     assert p(X[3])._op == 'step'
 
 
-def test_docstring_says_why_step_has_no_useful_gradient():
-    doc = (Perceptron.__doc__ or '') + (__import__('nn.perceptron').perceptron.__doc__ or '')
-    assert 'derivative is 0' in doc
+def test_step_passes_no_gradient_to_weights_or_bias():
+    p = Perceptron(2, seed=0)
+    p(X[3]).backward()
+    assert [w.grad for w in p.w] + [p.b.grad] == [0.0, 0.0, 0.0]
 
 
 def test_bad_targets_and_lengths_are_refused():
