@@ -1,5 +1,7 @@
 """Perceptron: the step neuron learns AND and OR by its own rule, and cannot learn XOR."""
 
+import math
+
 import pytest
 
 from nn import Perceptron
@@ -48,3 +50,10 @@ def test_bad_targets_and_lengths_are_refused():
         Perceptron(2, seed=0).fit(X, [0, 1, 2, 0])
     with pytest.raises(ValueError, match="4 samples but y has 3"):
         Perceptron(2, seed=0).fit(X, [0, 1, 1])
+
+
+@pytest.mark.parametrize('lr', [10 ** 400, math.inf, math.nan, True, '0.1'],
+                         ids=['10**400', 'inf', 'nan', 'True', 'text'])
+def test_a_learning_rate_that_is_not_a_positive_finite_float_is_refused(lr):
+    with pytest.raises(ValueError, match="lr must be a positive finite number"):
+        Perceptron(2, seed=0).fit(X, [0, 0, 0, 1], lr=lr)
