@@ -179,21 +179,36 @@ def _neuron_case(cls):
                  advice="every op passed on its own, so look at how backward() combines them")
 
 
-def check_value_class(cls):
+OPTIONAL = {'-': '__sub__', '/': '__truediv__', 'neg': '__neg__', '**': '__pow__',
+            'tanh': 'tanh', 'exp': 'exp', 'relu': 'relu'}
+
+
+def check_value_class(cls, require=()):
     """Run a micrograd-style Value class through graded cases against scalargrad's Value.
 
     Each case builds one small graph with `cls` and with scalargrad, calls backward() on
     both, and compares the output's data and every leaf's grad (relative tolerance 1e-7).
     The result is true when every case agrees; otherwise its message names the first
     difference. Notes report what was not checked and how the class differs from PyTorch.
+    `require` names optional ops that must be there ('-', '/', 'neg', '**', 'tanh', 'exp',
+    'relu'); other optional ops are checked when present and skipped otherwise.
 
     >>> check_value_class(MyValue)            # shows the verdict in a notebook
-    >>> check_value_class(MyValue).raise_if_wrong()
+    >>> check_value_class(MyValue, require=['tanh']).raise_if_wrong()
     """
     if not isinstance(cls, type):
         raise TypeError(f"check_value_class needs your Value class itself (for example "
                         f"check_value_class(MyValue)), got {type(cls).__name__} {cls!r:.60}")
+    require = [require] if isinstance(require, str) else list(require)
+    unknown = [op for op in require if op not in OPTIONAL]
+    if unknown:
+        raise ValueError(f"check_value_class: require takes ops among "
+                         f"{', '.join(map(repr, OPTIONAL))}, got {unknown[0]!r}")
     name = cls.__name__
+    absent = [op for op in require if not hasattr(cls, OPTIONAL[op])]
+    if absent:
+        return CheckResult(False, f"{name} has no `{absent[0]}` yet: define "
+                                  f"{OPTIONAL[absent[0]]} on the class")
     notes, passed, skipped = [], [], []
 
     def verdict(ok, message):

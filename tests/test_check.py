@@ -328,3 +328,14 @@ def test_check_derivative_compares_with_backward():
     f = lambda x: x ** 4 - 2 * x ** 2
     assert check_derivative(lambda x: 4 * x ** 3 - 4 * x, f, [-1.5, 0.3, 2.0])
     assert not check_derivative(lambda x: 4 * x ** 3, f, [-1.5, 0.3, 2.0])
+
+
+def test_a_required_op_that_is_missing_fails_with_its_method_name():
+    result = check_value_class(Learner, require=['**'])
+    assert not result and result.message == 'Learner has no `**` yet: define __pow__ on the class'
+    assert check_value_class(Learner, require=['tanh'])
+
+
+def test_an_unknown_required_op_is_refused():
+    with pytest.raises(ValueError, match="got 'sqrt'"):
+        check_value_class(Learner, require=['sqrt'])

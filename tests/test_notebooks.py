@@ -1,7 +1,11 @@
-"""The teaching notebooks: all there, mostly prose, with pictures, and they run top to bottom."""
+"""The teaching notebooks: all there, mostly prose, with pictures, exercises that answer back,
+and they run top to bottom (the worked solutions and one wrong answer per check included)."""
 
+import ast
+import base64
 import json
 import re
+import struct
 from pathlib import Path
 
 import pytest
@@ -9,14 +13,20 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / 'notebooks'
 EXPECTED = [
     '01_derivatives_and_the_chain_rule.ipynb',
-    '02_neurons_and_activations.ipynb',
-    '03_logic_gates_and_xor.ipynb',
-    '04_gradient_descent_variants.ipynb',
+    '02_build_your_own_value.ipynb',
+    '03_neurons_and_activations.ipynb',
+    '04_logic_gates_and_xor.ipynb',
     '05_training_an_mlp.ipynb',
-    '06_stepping_through_backprop.ipynb',
+    '06_gradient_descent_variants.ipynb',
+    '07_stepping_through_backprop.ipynb',
 ]
 PICTURE_TYPES = ('image/png', 'image/svg+xml')
 MACHINE_PATH = re.compile(r'(/work/|/root/|/home/|/tmp/|site-packages|\.venv)')
+DETAILS = re.compile(r'<details><summary>(Hint|Solution)</summary>(.*?)</details>', re.S)
+PYTHON_BLOCK = re.compile(r'```python\n(.*?)```', re.S)
+PLACEHOLDER = re.compile(r'^\w+ = \.\.\.', re.M)
+COLUMN_PX = 900        # a notebook column: no picture wider than this
+MIN_PLOT_DPI = 110     # readable on a projector
 
 
 def load(name):
@@ -29,6 +39,12 @@ def source(cell):
 
 def test_every_notebook_of_the_course_is_there():
     assert sorted(p.name for p in NOTEBOOKS.glob('*.ipynb')) == EXPECTED
+
+
+def test_the_readme_lists_every_notebook_in_order():
+    readme = (NOTEBOOKS.parent / 'README.md').read_text(encoding='utf-8')
+    listed = re.findall(r'\(notebooks/(\d\d_\w+\.ipynb)\)', readme)
+    assert listed == EXPECTED
 
 
 @pytest.mark.parametrize('name', EXPECTED)
@@ -49,12 +65,6 @@ def test_notebook_has_at_least_as_much_prose_as_code(name):
 
 
 @pytest.mark.parametrize('name', EXPECTED)
-def test_notebook_ends_with_exercises(name):
-    markdown = [source(c) for c in load(name)['cells'] if c['cell_type'] == 'markdown']
-    assert any('exercise' in text.lower() for text in markdown[-2:])
-
-
-@pytest.mark.parametrize('name', EXPECTED)
 def test_stored_outputs_carry_no_machine_paths_or_errors(name):
     for cell in load(name)['cells']:
         for output in cell.get('outputs', []):
@@ -65,15 +75,119 @@ def test_stored_outputs_carry_no_machine_paths_or_errors(name):
             assert not MACHINE_PATH.search(text), f"{name} output shows a machine path"
 
 
+# ---- exercises: each one a markdown cell with a hint and a worked solution
+
+
+def exercises(name):
+    """The exercise cells (a '### Exercise' heading) of a notebook, with their positions."""
+    return [(i, source(c)) for i, c in enumerate(load(name)['cells'])
+            if c['cell_type'] == 'markdown' and source(c).lstrip().startswith('### Exercise')]
+
+
+def check_cells(name):
+    """(index, cell) of the code cells that check an exercise's answer."""
+    return [(i, c) for i, c in enumerate(load(name)['cells'])
+            if c['cell_type'] == 'code' and 'exercise_check' in c.get('metadata', {})]
+
+
 @pytest.mark.parametrize('name', EXPECTED)
-def test_notebook_runs_top_to_bottom(name, tmp_path):
+def test_notebook_ends_with_at_least_three_exercises(name):
+    cells = load(name)['cells']
+    found = exercises(name)
+    assert len(found) >= 3, f"{name} has {len(found)} exercises"
+    heading = [i for i, c in enumerate(cells) if re.search(r'^## Exercises', source(c), re.M)]
+    assert heading and all(i > heading[0] for i, _ in found)
+
+
+@pytest.mark.parametrize('name', EXPECTED)
+def test_every_exercise_has_a_hint_and_a_worked_solution_folded_away(name):
+    for _, text in exercises(name):
+        title = text.splitlines()[0]
+        parts = dict((kind, body.strip()) for kind, body in DETAILS.findall(text))
+        assert parts.get('Hint'), f"{name}: {title} has no hint"
+        assert len(parts.get('Solution', '')) > 40, f"{name}: {title} has no worked solution"
+
+
+@pytest.mark.parametrize('name', EXPECTED)
+def test_every_answer_check_follows_an_exercise_with_solution_code_and_a_wrong_answer(name):
+    for i, cell in check_cells(name):
+        solution = solution_code(name, i)
+        assert solution.strip(), f"{name}: the check in cell {i} has no solution code"
+        assert cell['metadata']['exercise_check'].get('wrong', '').strip()
+        assert 'check_' in source(cell)
+
+
+def solution_code(name, check_index):
+    """The python code of the Solution of the exercise just before a check cell."""
+    before = [(i, text) for i, text in exercises(name) if i < check_index]
+    assert before, f"{name}: a check in cell {check_index} comes before any exercise"
+    text = before[-1][1]
+    solution = dict(DETAILS.findall(text)).get('Solution', '')
+    return '\n'.join(PYTHON_BLOCK.findall(solution))
+
+
+def verdict_cell(prelude, check_source, want):
+    """A cell that runs prelude, then the check (placeholders removed), and asserts it."""
+    body = PLACEHOLDER.sub('pass', check_source)
+    tree = ast.parse(body)
+    last = tree.body[-1]
+    assert isinstance(last, ast.Expr), "a check cell ends with the check call"
+    tree.body[-1] = ast.parse('_verdict = 0').body[0]
+    tree.body[-1].value = last.value
+    ast.fix_missing_locations(tree)
+    test = ('assert _verdict, _verdict.message' if want else
+            'assert not _verdict, "a wrong answer was accepted: " + _verdict.message')
+    return f"{prelude}\n{ast.unparse(tree)}\n{test}\n"
+
+
+@pytest.mark.parametrize('name', EXPECTED)
+def test_notebook_runs_top_to_bottom_and_its_checks_accept_the_solutions_only(name, tmp_path):
     nbformat = pytest.importorskip('nbformat')
     nbclient = pytest.importorskip('nbclient')
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    for i, cell in reversed(check_cells(name)):   # wrong answer first, the solution stays
+        wrong = cell['metadata']['exercise_check']['wrong']
+        notebook.cells[i + 1:i + 1] = [
+            nbformat.v4.new_code_cell(verdict_cell(wrong, source(cell), want=False)),
+            nbformat.v4.new_code_cell(verdict_cell(solution_code(name, i), source(cell), True)),
+        ]
     client = nbclient.NotebookClient(  # run in a scratch folder: what it saves lands there
         notebook, kernel_name='python3', timeout=300,
         resources={'metadata': {'path': str(tmp_path)}})
     client.execute()
+
+
+# ---- pictures that fit a column and read on a projector
+
+
+def png_size_and_dpi(data):
+    raw = base64.b64decode(data)
+    width, height = struct.unpack('>II', raw[16:24])
+    at = raw.find(b'pHYs')
+    dpi = round(struct.unpack('>I', raw[at + 4:at + 8])[0] * 0.0254) if at > 0 else None
+    return width, height, dpi
+
+
+def svg_width_px(svg):
+    match = re.search(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"', svg)
+    assert match, "an SVG without a width"
+    value, unit = float(match.group(1)), match.group(2) or 'px'
+    return value * 4 / 3 if unit == 'pt' else value
+
+
+def pictures(name):
+    for cell in load(name)['cells']:
+        for output in cell.get('outputs', []):
+            yield output.get('data', {})
+
+
+@pytest.mark.parametrize('name', EXPECTED)
+def test_every_stored_plot_fits_a_column_at_projector_resolution(name):
+    for data in pictures(name):
+        if set(data) == {'image/png', 'text/plain'}:   # a matplotlib plot
+            width, _, dpi = png_size_and_dpi(data['image/png'])
+            assert width <= COLUMN_PX, f"{name}: a plot {width} px wide"
+            assert dpi is None or dpi >= MIN_PLOT_DPI, f"{name}: a plot at {dpi} dpi"
 
 
 # What each notebook must teach (issue 5): words that must appear in its cells.
@@ -81,19 +195,24 @@ COVERS = {
     '01_derivatives_and_the_chain_rule.ipynb': [
         'slope', 'central difference', 'learning rate', 'chain rule', 'draw_dot(',
         '.backward()', 'gradcheck('],
-    '02_neurons_and_activations.ipynb': [
-        'weighted sum', 'bias', 'step', 'sigmoid', 'tanh', 'relu', 'nn.plot.activations(',
-        'one linear', '._backward()', 'o.grad = 1.0', 'o.backward()'],
-    '03_logic_gates_and_xor.ipynb': [
+    '02_build_your_own_value.ipynb': [
+        'class Value', '_backward', 'topological order', 'a + a', '+=', 'zero_grad',
+        'check_value_class(Value)'],
+    '03_neurons_and_activations.ipynb': [
+        'weighted sum', 'bias', 'step', 'sigmoid', 'tanh', 'relu', 'one linear',
+        '._backward()', 'o.grad = 1.0', 'o.backward()'],
+    '04_logic_gates_and_xor.ipynb': [
         'nn.data.and_gate(', 'nn.data.or_gate(', 'nn.data.xor(', 'perceptron rule', '.fit(',
-        'linearly separable', 'hidden layer', 'decision_boundary(', 'to_hidden('],
-    '04_gradient_descent_variants.ipynb': [
-        'stochastic', 'full batch', 'mini-batch', 'epoch', 'batch_size', "x='epoch'",
-        'loss against updates', 'trade-off'],
+        'linearly separable', 'hidden layer', 'decision_boundary(', 'to_hidden(', 'margin',
+        'zero_grad()'],
     '05_training_an_mlp.ipynb': [
         'nn.data.moons(', 'nn.MLP(2, [16, 16, 1]', 'nn.losses.hinge(', 'nn.losses.l2(',
-        'total.backward()', 'nn.fit(', 'decision_boundary(', 'nn.to_torch(', 'except ImportError'],
-    '06_stepping_through_backprop.ipynb': [
+        'total.backward()', 'nn.fit(', 'decision_boundary(', 'nn.to_torch(', 'except ImportError',
+        'binary cross-entropy', 'test'],
+    '06_gradient_descent_variants.ipynb': [
+        'stochastic', 'full batch', 'mini-batch', 'epoch', 'batch_size', "x='epoch'",
+        'loss against updates', 'trade-off', 'adam'],
+    '07_stepping_through_backprop.ipynb': [
         'step_through(', 'local derivative', 'used twice', 'a * a', 'nn.MLP(',
         "save_steps_html(", "'output/steps.html'"],
 }
@@ -119,14 +238,21 @@ def test_notebook_covers_its_part_of_the_course(name):
     assert not missing, f"{name} does not cover {missing}"
 
 
+@pytest.mark.parametrize('name', EXPECTED)
+def test_quantitative_claims_are_asserted_in_code(name):
+    asserting = [c for c in load(name)['cells']
+                 if c['cell_type'] == 'code' and re.search(r'^assert ', source(c), re.M)]
+    assert len(asserting) >= 3, f"{name}: only {len(asserting)} cells assert a claim"
+
+
 def test_gradient_descent_notebook_shows_the_update_counts_of_1000_samples_and_50_epochs():
-    shown = outputs_of('04_gradient_descent_variants.ipynb')
+    shown = outputs_of('06_gradient_descent_variants.ipynb')
     for count in ('50,000 updates', '    50 updates', ' 1,600 updates'):
         assert count in shown
 
 
 def test_stepping_notebook_has_a_live_slider_and_static_frames():
-    outputs = [o for c in load('06_stepping_through_backprop.ipynb')['cells']
+    outputs = [o for c in load('07_stepping_through_backprop.ipynb')['cells']
                for o in c.get('outputs', [])]
     kinds = [o.get('data', {}) for o in outputs]
     widgets = [d for d in kinds if 'application/vnd.jupyter.widget-view+json' in d]
