@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit notebooks bench bench-instructions venv clean
+.PHONY: demo test lint unit notebooks bench bench-instructions venv clean pythons
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "scalargrad needs Python 3.10 or newer; set PYTHON=python3.x")'
@@ -43,5 +43,12 @@ bench: $(STAMP)
 bench-instructions: $(STAMP)
 	$(BIN)/python benchmarks/instructions.py
 
+# The unit tests on Python 3.10, 3.12 and 3.13 too (each in its own nox venv under .nox/);
+# pyenv's interpreters are used when they are not on PATH.
+pythons: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'nox==2026.10.20'
+	PATH="$$PATH:$$(ls -d $(HOME)/.pyenv/versions/3.1[023].*/bin 2> /dev/null | tr '\n' :)" \
+		$(BIN)/nox --noxfile .ci/noxfile.py --envdir .nox
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) .nox build *.egg-info .pytest_cache .hypothesis
