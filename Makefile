@@ -1,12 +1,13 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
 # Also: `make notebooks` (re-execute them in place), `make bench` (`make bench QUICK=1`),
-# `make bench-instructions` (instructions per step, counted by valgrind: slow).
+# `make bench-instructions` (instructions per step, counted by valgrind: slow),
+# `make mutate` (mutation testing of the engine's core, 10-20 minutes).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit notebooks bench bench-instructions venv clean pythons
+.PHONY: demo test lint unit notebooks bench bench-instructions venv clean mutate pythons
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "scalargrad needs Python 3.10 or newer; set PYTHON=python3.x")'
@@ -43,6 +44,21 @@ bench: $(STAMP)
 bench-instructions: $(STAMP)
 	$(BIN)/python benchmarks/instructions.py
 
+# Mutation testing (the pinned mutmut from the `mutate` extra; not part of `make test`):
+# break engine/value.py, steps.py and gradcheck.py one small change at a time in a copy
+# (mutants/), run the fast engine tests on each, then judge: every mutant killed or listed
+# in tests/mutants_equivalent.txt. Settings: [tool.mutmut] in pyproject.toml.
+MUTATE_STAMP := $(VENV)/.mutate-installed
+
+$(MUTATE_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutate]'
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	rm -rf mutants
+	@start=$$(date +%s); $(BIN)/mutmut run && \
+		$(BIN)/python tests/mutants_check.py --seconds $$(( $$(date +%s) - start ))
+
 # The unit tests on Python 3.10, 3.12 and 3.13 too (each in its own nox venv under .nox/);
 # pyenv's interpreters are used when they are not on PATH.
 pythons: $(STAMP)
@@ -51,4 +67,4 @@ pythons: $(STAMP)
 		$(BIN)/nox --noxfile .ci/noxfile.py --envdir .nox
 
 clean:
-	rm -rf $(VENV) .nox build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) .nox build *.egg-info .pytest_cache .hypothesis mutants

@@ -11,6 +11,7 @@ from .check import (
 from .draw import GraphTooLarge, draw_dot
 from .expr import Expression, ExpressionError
 from .gradcheck import Gradcheck, GradcheckError, InputCheck, gradcheck
+from .paths import Path, PathSum, sum_over_paths
 from .picture import Picture
 from .recording import RecordError, Recording, record
 from .render import RenderError
@@ -33,6 +34,8 @@ __all__ = [
     'GradcheckError',
     'GraphTooLarge',
     'InputCheck',
+    'Path',
+    'PathSum',
     'Picture',
     'RecordError',
     'Recording',
@@ -55,5 +58,6 @@ __all__ = [
     'save_steps_gif',
     'save_steps_html',
     'step_through',
+    'sum_over_paths',
     'topological_order',
 ]

@@ -147,7 +147,8 @@ class Drawing:
         return number(x, self.digits)
 
     def source(self, grads, highlight=(), edge_text=None, edge_marks=None, node_marks=None,
-               notes=(), pending_note=None, layout=None, note=None, note_size=None):
+               notes=(), pending_note=None, layout=None, note=None, note_size=None,
+               edge_colours=None):
         """DOT text for one picture of the graph.
 
         grads      -- per node (in topological order) a float, None for 'grad ?', or
@@ -160,6 +161,7 @@ class Drawing:
                       'grad ?' (None: when some gradient is None)
         layout     -- positions from a previous layout (see layout_of): every node stays put
         note       -- a warning written under the graph in letters of note_size points
+        edge_colours -- {(i, k): colour}: such edges drawn thick in that colour
         """
         import graphviz
 
@@ -177,7 +179,8 @@ class Drawing:
             mark = node_marks.get(i)
             self._value_box(g, i, None if grads is None else (grads[i],), mark, at)
             if node._prev:
-                self._op_and_edges(g, i, mark, edge_text or {}, edge_marks or {}, at)
+                self._op_and_edges(g, i, mark, edge_text or {}, edge_marks or {}, at,
+                                   edge_colours or {})
         if pending_note is None:
             pending_note = grads is not None and any(x is None for x in grads)
         rows = self.legend_rows(notes, pending_note) if self.legend else []
@@ -212,7 +215,7 @@ class Drawing:
             style.update(color=HIGHLIGHT if mark == 'now' else RECEIVED, penwidth='3')
         g.node(f'n{i}', id=f'n{i}', **{**style, **at(f'n{i}')})
 
-    def _op_and_edges(self, g, i, mark, edge_text, edge_marks, at):
+    def _op_and_edges(self, g, i, mark, edge_text, edge_marks, at, edge_colours):
         """The oval of node i's op, its edge to the box, and an edge from each child."""
         node = self.order[i]
         target = f'n{i}'
@@ -239,6 +242,9 @@ class Drawing:
                 style.update(color=HIGHLIGHT, fontcolor=HIGHLIGHT, penwidth='2.5')
             elif edge_marks.get((i, k)) == 'done':
                 style.update(color=DONE_INK, fontcolor=DONE_INK)
+            if (i, k) in edge_colours:
+                colour = edge_colours[(i, k)]
+                style.update(color=colour, fontcolor=colour, penwidth='2.5')
             g.edge(f'n{self.index[child]}', target, id=f'e{i}_{k}',
                    **{**style, **at(f'e{i}_{k}')})
 

@@ -18,10 +18,12 @@ it, naming the op and the leaves, only if a non-zero gradient has to pass throug
 
 import contextvars
 import functools
+import gc
 import math
+from functools import reduce
 from itertools import repeat
 from numbers import Real
-from operator import attrgetter
+from operator import add, attrgetter, mul
 
 from .numbers import as_real, describe
 
@@ -35,6 +37,7 @@ _ONE = (1.0,)
 _ONES = (1.0, 1.0)
 _ZERO = (0.0,)
 _grad_of = attrgetter('grad')
+_data_of = attrgetter('data')
 
 
 class _NotRecorded(tuple):
@@ -216,6 +219,10 @@ class Value:
         Local derivatives: x_i for w_i, w_i for x_i, 1 for the bias. Plain numbers
         (weights or inputs) are constants: they take part in the sum but are not children.
         """
+        if type(inputs) is LayerInputs and inputs.data is not None and isinstance(
+                bias, Value) and type(weights) is list and len(weights) == len(inputs.data) \
+                and _all_values(weights):  # a neuron reading inputs its layer checked once
+            return _neuron_dot(weights, bias, inputs.nodes, inputs.data)
         weights, inputs = tuple(weights), tuple(inputs)
         if len(weights) != len(inputs):
             raise ValueError(f"Value.dot: {len(weights)} weights but {len(inputs)} inputs")
@@ -244,6 +251,16 @@ class Value:
         return Value(total, '', (*w_nodes, *x_nodes, *bias_part),
                      (*x_for_w, *w_for_x, *bias_local), 'dot')
 
+    @staticmethod
+    def inputs(items):
+        """A layer's inputs, checked once for all of its neurons: Value.dot(w, x, b) with
+        x = Value.inputs(items) skips checking and reading the inputs again per neuron.
+
+        >>> x = Value.inputs([Value(1.0), Value(2.0)])
+        >>> outs = [Value.dot(n.w, x, n.b) for n in neurons]
+        """
+        return LayerInputs(items)
+
     # ---- backward
 
     def backward(self):
@@ -252,16 +269,24 @@ class Value:
         Leaf gradients accumulate: calling backward() twice without zeroing them doubles
         them, as in PyTorch. Inner nodes get fresh gradients on every call. A gradient that
         comes out infinite or not a number is reported (FloatingPointError), with the op
-        it came through.
+        it came through. Python's cyclic garbage collector is paused meanwhile (the graph
+        has no reference cycles, so it could only walk the nodes) and then put back as it was.
         """
         require_recorded(self)
-        order = topological_order(self)
-        for node in order:
-            if node._prev:  # inner nodes start from zero on every call
-                node.grad = 0.0
-        self.grad += 1.0  # d(self)/d(self)
-        chain_rule(reversed(order))
-        check_gradients(order)
+        paused = gc.isenabled()
+        if paused:  # the graph has no cycles: the collector could only walk it (slowly)
+            gc.disable()
+        try:
+            order = topological_order(self)
+            for node in order:
+                if node._prev:  # inner nodes start from zero on every call
+                    node.grad = 0.0
+            self.grad += 1.0  # d(self)/d(self)
+            chain_rule(reversed(order))
+            check_gradients(order)
+        finally:
+            if paused:
+                gc.enable()
 
     @property
     def _backward(self):
@@ -417,6 +442,24 @@ def _not_a_number(x, op):
     return NotImplemented
 
 
+class LayerInputs(list):
+    """What Value.inputs returns: the inputs (a list), their numbers read once (.data), and
+    the ones that are graph nodes (.nodes: all of them, or none for plain floats). For a
+    mixture, .data is None and Value.dot checks each input as usual. Read it right away:
+    the numbers are those of the moment it was made."""
+
+    __slots__ = ('data', 'nodes')
+
+    def __init__(self, items):
+        super().__init__(items)
+        if _all_values(self):  # the layer below: graph nodes
+            self.nodes, self.data = tuple(self), list(map(_data_of, self))
+        elif all(type(x) is float and x - x == 0.0 for x in self):  # finite plain data
+            self.nodes, self.data = (), tuple(self)
+        else:
+            self.nodes = self.data = None
+
+
 def _all_values(items):
     """True if every item is a Value (map runs isinstance in C: cheaper than a generator)."""
     return all(map(isinstance, items, repeat(Value)))
@@ -425,10 +468,8 @@ def _all_values(items):
 def _neuron_dot(weights, bias, x_nodes, x_data):
     """Value.dot's fast path: Value weights and bias; x_data the inputs' numbers, x_nodes
     the inputs that are graph nodes (all of them, or none when the inputs are plain data)."""
-    w_data = [w.data for w in weights]
-    total = bias.data
-    for w, x in zip(w_data, x_data):
-        total += w * x
+    w_data = list(map(_data_of, weights))
+    total = reduce(add, map(mul, w_data, x_data), bias.data)  # bias + w0*x0 + w1*x1 + ...
     local = (*x_data, *w_data, 1.0) if x_nodes else (*x_data, 1.0)
     return Value(total, '', (*weights, *x_nodes, bias), local, 'dot')
 
@@ -497,25 +538,29 @@ def topological_order(root):
     """Every node of root's graph, each one after all of its children (root last).
 
     Iterative depth-first search, so a graph a million nodes deep is fine. Children are
-    visited in their stored order, so the same graph always gives the same order.
+    visited in their stored order, so the same graph always gives the same order. Each
+    stack entry is (node, its children still to visit); a leaf, or a node whose children
+    are all in the order already, goes straight into the order.
     """
-    order, expanded, emitted = [], set(), set()
-    stack = [root]
+    order, seen = [], {root}
+    stack = [(root, iter(root._prev))]
     # bound methods, looked up once: this loop runs once or twice per node of the graph
-    push, pop, append = stack.append, stack.pop, order.append
-    expand, emit = expanded.add, emitted.add
+    push, pop, emit, see = stack.append, stack.pop, order.append, seen.add
+    covered = seen.issuperset  # (a seen node is already in the order: the graph has no cycles)
     while stack:
-        node = stack[-1]
-        if node in expanded:  # second visit: all its children are in `order` by now
+        node, children = stack[-1]
+        for child in children:
+            if child not in seen:
+                see(child)
+                below = child._prev
+                if not below or covered(below):  # a leaf, or all its children in the order
+                    emit(child)
+                else:  # visit its children first, then come back here
+                    push((child, iter(below)))
+                    break
+        else:  # every child is in the order: now the node itself
             pop()
-            if node not in emitted:  # a node can sit on the stack more than once
-                emit(node)
-                append(node)
-        else:  # first visit: put its children on top, leave it for later
-            expand(node)
-            for child in reversed(node._prev):
-                if child not in expanded:
-                    push(child)
+            emit(node)
     return order
 
 

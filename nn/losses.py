@@ -13,11 +13,11 @@ sample for several outputs) and the targets, and returns the mean over the batch
 >>> loss = hinge(scores, y) + l2(model.parameters(), 1e-4)
 """
 
-import math
 import operator
 from numbers import Integral, Real
 
 from engine import Value
+from engine.numbers import as_real
 
 
 def _as_value(s):
@@ -42,8 +42,12 @@ def _mean(terms):
 
 
 def _number(t, name):
-    if isinstance(t, bool) or not isinstance(t, Real) or not math.isfinite(t):
-        raise ValueError(f"{name}: targets must be finite numbers, got {t!r:.60}")
+    try:
+        if isinstance(t, bool):
+            raise TypeError
+        as_real(t, name)  # a finite number that fits a float (10**400 does not)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: targets must be finite numbers, got {t!r:.60}") from None
     return t
 
 
@@ -60,11 +64,12 @@ def _row(t):
 
 
 def _distinct(values):
-    """The different values, at most five, in a stable order (they may be unhashable)."""
-    seen = {}
-    for v in values:
-        seen.setdefault(repr(v), v)
-    return [seen[k] for k in sorted(seen)][:5]
+    """The different values, at most five, in a stable order (they may be unhashable),
+    written for a message: '[0, 2]' (a long one cut short)."""
+    seen = sorted({repr(v) for v in values})[:5]
+    return '' if not seen else \
+        '[' + ', '.join(r if len(r) <= 40 else r[:37] + '...' for r in seen) + ']'
+
 
 
 def _single(s, name):

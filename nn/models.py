@@ -126,7 +126,7 @@ class Neuron(Module):
         self.activation = 'relu' if on else 'linear'
 
     def __call__(self, x):
-        if type(x) is not list or len(x) != len(self.w):  # the common case needs no fixing
+        if not isinstance(x, list) or len(x) != len(self.w):  # the common case needs no fixing
             x = _as_inputs(x, len(self.w), 'Neuron')
         if self.fused:
             act = Value.dot(self.w, x, self.b)  # b + w0*x0 + w1*x1 + ..., one node
@@ -171,6 +171,7 @@ class Layer(Module):
         """The outputs as a list, always (even for one neuron)."""
         if type(x) is not list or len(x) != len(self.neurons[0].w):
             x = _as_inputs(x, len(self.neurons[0].w), 'Layer')
+        x = Value.inputs(x)  # checked once here, not once per neuron
         return [n(x) for n in self.neurons]
 
     def __call__(self, x):

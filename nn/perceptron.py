@@ -16,9 +16,8 @@ mistakes; for XOR no line exists, so it never stops on its own.
 >>> p.fit(*and_gate())      # True: every sample right
 """
 
-from numbers import Integral, Real
-
 from engine import Value
+from engine.numbers import as_real, as_whole
 
 from .models import Neuron
 
@@ -44,10 +43,19 @@ class Perceptron(Neuron):
             raise ValueError(f"X has {len(X)} samples but y has {len(targets)}")
         if not X:
             raise ValueError("Perceptron.fit needs at least one sample")
-        if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 0:
-            raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
-        if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0:
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        try:
+            epochs = as_whole(epochs, 'epochs', least=0)
+        except (TypeError, ValueError):
+            raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r:.60}") from None
+        rate = None
+        try:
+            if not isinstance(lr, bool):
+                rate = as_real(lr, 'lr')
+        except (TypeError, ValueError):
+            pass
+        if rate is None or not rate > 0:
+            raise ValueError(f"lr must be a positive finite number, got {lr!r:.60}")
+        lr = rate
         labels = set(targets)
         if labels <= {0, 1}:
             pass

@@ -195,3 +195,88 @@ def activations(names=ACTIVATIONS, lo=-4.0, hi=4.0):
     axes[0].legend(loc='upper left', fontsize='small')
     fig.tight_layout()
     return fig
+
+
+POSITIVE, NEGATIVE = '#3b6fb6', '#c8463d'  # blue: a weight (or gradient) > 0; red: < 0
+
+
+def _layers_of(model):
+    """The model's layers, each a list of neurons with .w and .b (an MLP, a Layer, a Neuron)."""
+    from .models import Layer, Neuron
+    if isinstance(model, MLP):
+        return [layer.neurons for layer in model.layers]
+    if isinstance(model, Layer):
+        return [model.neurons]
+    if isinstance(model, Neuron):
+        return [[model]]
+    raise TypeError(f"network draws an MLP, a Layer or a Neuron, got {type(model).__name__}")
+
+
+def network(model, grads=False, ax=None, title=None):
+    """Draw a network as layers of neurons with every weight as a line: the Axes.
+
+    Colour tells the sign (blue > 0, red < 0), thickness the size of the weight; with
+    grads=True the same for each weight's gradient (after loss.backward()), so the lines
+    show where descent will push hardest. A neuron's fill shows its bias the same way.
+
+    >>> ax = network(nn.MLP(2, [16, 16, 1], seed=0))
+    >>> ax.figure.savefig('network.png')
+    """
+    from matplotlib.collections import LineCollection
+
+    layers = _layers_of(model)
+    sizes = [len(layers[0][0].w)] + [len(layer) for layer in layers]
+    tallest = max(sizes)
+    if ax is None:
+        _, (ax,) = _figure(figsize=(1.9 * len(sizes) + 1.5, max(3.0, 0.32 * tallest + 1.2)))
+
+    def place(column):
+        n = sizes[column]
+        return [(tallest - 1) / 2 + (n - 1) / 2 - k for k in range(n)]  # centred, top first
+
+    def amount(p):
+        return p.grad if grads else p.data
+
+    biggest = max((abs(amount(w)) for layer in layers for n in layer for w in n.w),
+                  default=0.0) or 1.0
+    segments, colours, widths = [], [], []
+    for column, layer in enumerate(layers):
+        ys_in, ys_out = place(column), place(column + 1)
+        for j, neuron in enumerate(layer):
+            for k, w in enumerate(neuron.w):
+                segments.append([(column, ys_in[k]), (column + 1, ys_out[j])])
+                colours.append(POSITIVE if amount(w) >= 0 else NEGATIVE)
+                widths.append(0.15 + 3.0 * abs(amount(w)) / biggest)
+    ax.add_collection(LineCollection(segments, colors=colours, linewidths=widths, alpha=0.75,
+                                     zorder=1))
+    bias_size = max((abs(amount(n.b)) for layer in layers for n in layer), default=0.0) or 1.0
+    for column, n in enumerate(sizes):
+        ys = place(column)
+        if column == 0:
+            fills = ['#e6e6e6'] * n
+        else:
+            fills = [_tint(amount(neuron.b) / bias_size) for neuron in layers[column - 1]]
+        ax.scatter([column] * n, ys, s=260 if tallest <= 16 else 120, c=fills,
+                   edgecolors='#333333', linewidths=0.8, zorder=2)
+    names = ['input'] + [f'hidden {i + 1}' for i in range(len(layers) - 1)] + ['output']
+    if len(layers) == 1:
+        names = ['input', 'output']
+    for column, (name, n) in enumerate(zip(names, sizes)):
+        kind = 'values' if column == 0 else getattr(layers[column - 1][0], 'activation', '')
+        ax.text(column, -0.7, f'{name}\n{n} {kind}', ha='center', va='top', fontsize=9)
+    ax.set_xlim(-0.5, len(sizes) - 0.5)
+    ax.set_ylim(-1.9, tallest - 0.4)
+    ax.axis('off')
+    shown = 'gradient of each weight' if grads else 'weights'
+    ax.set_title(title if title is not None else
+                 f"{'-'.join(map(str, sizes))} network: {shown} (blue > 0, red < 0, "
+                 f"thicker = larger)", fontsize=10)
+    return ax
+
+
+def _tint(share):
+    """A fill between red (share -1), white (0) and blue (+1)."""
+    share = max(-1.0, min(1.0, share))
+    r0, g0, b0 = (int((POSITIVE if share >= 0 else NEGATIVE)[i:i + 2], 16) for i in (1, 3, 5))
+    mix = abs(share) * 0.8
+    return '#' + ''.join(f'{round(255 + (c - 255) * mix):02x}' for c in (r0, g0, b0))

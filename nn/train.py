@@ -19,6 +19,8 @@ and optimizer, after an interrupt (Ctrl-C) or after nn.save / nn.load_checkpoint
 import gc
 import operator
 import random
+import signal
+import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from numbers import Integral, Real
@@ -347,10 +349,49 @@ def _collector_paused():
             gc.enable()
 
 
-def _update(model, Xb, yb, loss_fn, l2, params, optimizer, epoch, update):
+class _Interrupts:
+    """Ctrl-C stops fit at once, except between the start of an optimizer step and the
+    History's record of it: there it waits for the record, so that the parameters, the
+    optimizer and the History always agree and fit(..., history=) goes on exactly.
+
+    Installed only in the main thread over Python's default SIGINT handler (as in a
+    terminal or a Jupyter cell); elsewhere Ctrl-C behaves as usual.
+    """
+
+    def __enter__(self):
+        self.holding = self.pending = False
+        self.installed = (threading.current_thread() is threading.main_thread()
+                          and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+        if self.installed:
+            signal.signal(signal.SIGINT, self._on_signal)
+        return self
+
+    def __exit__(self, *exc):
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def _on_signal(self, signum, frame):
+        if not self.holding:
+            raise KeyboardInterrupt
+        self.pending = True
+
+    def hold(self):
+        """From here to release(), Ctrl-C waits."""
+        self.holding = True
+
+    def release(self):
+        """The writes are recorded: raise the Ctrl-C that came meanwhile, if any."""
+        self.holding = False
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+
+def _update(model, Xb, yb, loss_fn, l2, params, optimizer, epoch, update, interrupts):
     """Forward, loss, backward and one optimizer step on a batch.
 
     Returns the loss and the scores as plain numbers: the graph is freed on return.
+    Ctrl-C is held from the step on (the caller releases it once the update is recorded).
     """
     try:
         scores = [model(x) for x in Xb]
@@ -361,6 +402,7 @@ def _update(model, Xb, yb, loss_fn, l2, params, optimizer, epoch, update):
             raise TypeError(f"the loss must return a Value, got {type(total).__name__}")
         optimizer.zero_grad()
         total.backward()
+        interrupts.hold()
         optimizer.step()
     except ArithmeticError as err:
         raise type(err)(f"training broke down at epoch {epoch}, update {update}: "
@@ -452,48 +494,58 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
         bar = tqdm(total=epochs, initial=history.epochs, desc=f'fit ({loss_name})',
                    unit='epoch')
     try:
-        while history.epochs < epochs:
-            epoch = history.epochs + 1
-            sums = history.unfinished or {**plan, 'done': 0, 'loss_sum': 0.0, 'seen': 0,
-                                          'right': 0, 'judged': 0}
-            order = batches(X, y, batch_size, shuffle=not full_batch,
-                            seed=random.Random(f'fit:{history.seed}:{epoch}'))
-            for b, (Xb, yb) in enumerate(order):
-                if b < sums['done']:
-                    continue  # done before the interrupt
-                update = history.updates + 1
-                with _collector_paused():
-                    loss_value, scores = _update(model, Xb, yb, loss_fn, l2, params,
-                                                 optimizer, epoch, update)
-                hits = None if rule is None else sum(rule(s, t) for s, t in zip(scores, yb))
-                sums = {**sums, 'done': b + 1, 'loss_sum': sums['loss_sum'] + loss_value *
-                        len(yb), 'seen': sums['seen'] + len(yb),
-                        'right': sums['right'] + (hits or 0),
-                        'judged': sums['judged'] + (0 if hits is None else len(yb))}
-                history.unfinished = sums
-                history.updates = update
-                history.losses.append(loss_value)
-                history.accuracies.append(None if hits is None else hits / len(yb))
-            measured = None
-            if measure:
-                try:
-                    measured = _measure(model, X, y, loss_fn, l2, params, rule)
-                except ArithmeticError as err:
-                    raise type(err)(f"training broke down at epoch {epoch}, update "
-                                    f"{history.updates} (measuring the training set after "
-                                    f"it): {err} (a smaller learning rate may help)") from err
-            _end_epoch(history, sums, measured)
-            if bar is not None:
-                _show(bar, history)
-            finished = history.loss if history.train_losses[-1] is not None \
-                else history.running_losses[-1]
-            if target_loss is not None and finished <= target_loss:
-                history.stopped_early = history.epochs < epochs
-                break
+        with _Interrupts() as interrupts:
+            _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs,
+                    batch_size, full_batch, plan, target_loss, history, bar, interrupts)
     finally:
         if bar is not None:
             bar.close()
     return history
+
+
+def _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs, batch_size,
+            full_batch, plan, target_loss, history, bar, interrupts):
+    """The loop of fit: epochs of updates, each recorded in `history` as it is done."""
+    while history.epochs < epochs:
+        epoch = history.epochs + 1
+        sums = history.unfinished or {**plan, 'done': 0, 'loss_sum': 0.0, 'seen': 0,
+                                      'right': 0, 'judged': 0}
+        order = batches(X, y, batch_size, shuffle=not full_batch,
+                        seed=random.Random(f'fit:{history.seed}:{epoch}'))
+        for b, (Xb, yb) in enumerate(order):
+            if b < sums['done']:
+                continue  # done before an interrupt
+            update = history.updates + 1
+            with _collector_paused():
+                loss_value, scores = _update(model, Xb, yb, loss_fn, l2, params, optimizer,
+                                             epoch, update, interrupts)
+            hits = None if rule is None else sum(rule(s, t) for s, t in zip(scores, yb))
+            sums = {**sums, 'done': b + 1, 'loss_sum': sums['loss_sum'] + loss_value * len(yb),
+                    'seen': sums['seen'] + len(yb), 'right': sums['right'] + (hits or 0),
+                    'judged': sums['judged'] + (0 if hits is None else len(yb))}
+            history.unfinished = sums
+            history.updates = update
+            history.losses.append(loss_value)
+            history.accuracies.append(None if hits is None else hits / len(yb))
+            interrupts.release()
+        measured = None
+        if measure:
+            try:
+                measured = _measure(model, X, y, loss_fn, l2, params, rule)
+            except ArithmeticError as err:
+                raise type(err)(f"training broke down at epoch {epoch}, update "
+                                f"{history.updates} (measuring the training set after it): "
+                                f"{err} (a smaller learning rate may help)") from err
+        interrupts.hold()
+        _end_epoch(history, sums, measured)
+        interrupts.release()
+        if bar is not None:
+            _show(bar, history)
+        finished = history.loss if history.train_losses[-1] is not None \
+            else history.running_losses[-1]
+        if target_loss is not None and finished <= target_loss:
+            history.stopped_early = history.epochs < epochs
+            return
 
 
 def _end_epoch(history, sums, measured):

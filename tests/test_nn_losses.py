@@ -167,3 +167,14 @@ def test_mse_takes_a_numpy_row_as_the_target_of_several_outputs():
 def test_a_list_given_as_a_label_is_refused_by_name(check):
     with pytest.raises(ValueError, match=r"got \[\[0, 1\]\]"):
         check([[0, 1], [0, 1]])
+
+
+def test_a_target_too_large_for_a_float_is_a_value_error_not_an_overflow():
+    with pytest.raises(ValueError, match="mse: targets must be finite numbers, got 1000"):
+        losses.mse([Value(1.0)], [10 ** 400])
+
+
+def test_a_huge_wrong_label_is_named_in_a_short_message():
+    with pytest.raises(ValueError, match=r"hinge needs labels -1 or \+1, got \[1000") as info:
+        losses.hinge([Value(1.0)], [10 ** 400])
+    assert len(str(info.value)) < 100

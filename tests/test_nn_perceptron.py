@@ -1,5 +1,7 @@
 """Perceptron: the step neuron learns AND and OR by its own rule, and cannot learn XOR."""
 
+import math
+
 import pytest
 
 from nn import Perceptron
@@ -37,9 +39,10 @@ def test_uses_the_step_activation():
     assert p(X[3])._op == 'step'
 
 
-def test_docstring_says_why_step_has_no_useful_gradient():
-    doc = (Perceptron.__doc__ or '') + (__import__('nn.perceptron').perceptron.__doc__ or '')
-    assert 'derivative is 0' in doc
+def test_step_passes_no_gradient_to_weights_or_bias():
+    p = Perceptron(2, seed=0)
+    p(X[3]).backward()
+    assert [w.grad for w in p.w] + [p.b.grad] == [0.0, 0.0, 0.0]
 
 
 def test_bad_targets_and_lengths_are_refused():
@@ -47,3 +50,10 @@ def test_bad_targets_and_lengths_are_refused():
         Perceptron(2, seed=0).fit(X, [0, 1, 2, 0])
     with pytest.raises(ValueError, match="4 samples but y has 3"):
         Perceptron(2, seed=0).fit(X, [0, 1, 1])
+
+
+@pytest.mark.parametrize('lr', [10 ** 400, math.inf, math.nan, True, '0.1'],
+                         ids=['10**400', 'inf', 'nan', 'True', 'text'])
+def test_a_learning_rate_that_is_not_a_positive_finite_float_is_refused(lr):
+    with pytest.raises(ValueError, match="lr must be a positive finite number"):
+        Perceptron(2, seed=0).fit(X, [0, 0, 0, 1], lr=lr)
