@@ -205,5 +205,6 @@ def _sized_svg(svg, width, height, crop):
         if crop is not None:
             x0, y0, w, h = (float(v) for v in box.split())
             box = f'{crop[0]:.2f} {y0:.2f} {min(crop[1], w):.2f} {h:.2f}'
-        return f'<svg width="{width}px" height="{height}px"\n viewBox="{box}"'
+        return (f'<svg width="{width}px" height="{height}px" '  # narrower space: shrink
+                f'style="max-width: 100%; height: auto"\n viewBox="{box}"')
     return _SVG_SIZE.sub(resize, svg, count=1)

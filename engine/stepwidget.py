@@ -15,7 +15,7 @@ import html
 
 import ipywidgets as widgets
 
-CAPTION_HEIGHT = '6.5em'  # room for the longest caption of a small MLP, so nothing jumps
+CAPTION_HEIGHT = '5em'  # room for the longest caption of a small MLP, so nothing jumps
 
 
 class StepThrough(widgets.VBox):
@@ -36,7 +36,7 @@ class StepThrough(widgets.VBox):
 def step_widget(frames, legend):
     """A StepThrough over frames; the slider counts frames from 1, as the caption does."""
     total = len(frames)
-    shown = [frame.picture.fitted() for frame in frames]
+    shown = [frame.picture.fitted_svg() for frame in frames]  # SVG: no PNG per frame
     slider = widgets.IntSlider(value=1, min=1, max=total, description='frame',
                                continuous_update=True, readout=True,
                                layout=widgets.Layout(width='420px'))
@@ -45,7 +45,7 @@ def step_widget(frames, legend):
     caption = widgets.HTML(caption_html(frames[0]), layout=widgets.Layout(
         height=CAPTION_HEIGHT, overflow='auto', width='100%'))
     picture = widgets.HTML(shown[0][0], layout=widgets.Layout(width='100%', overflow='auto'))
-    key = widgets.HTML(legend.fitted()[0], layout=widgets.Layout(width='100%'))
+    key = widgets.HTML(legend.fitted_svg()[0], layout=widgets.Layout(width='100%'))
 
     def show(change):
         n = change['new'] - 1
@@ -54,10 +54,10 @@ def step_widget(frames, legend):
 
     slider.observe(show, names='value')
     controls = widgets.HBox([play, slider])
-    first = shown[0]
+    _, png, width, height, _ = frames[0].picture.fitted()
     text = (f"<step-through of {total} frames: run the notebook to move through them; "
             f"the picture shows frame 1>")
-    return StepThrough([controls, caption, picture, key], (first[1], first[2], first[3], text),
+    return StepThrough([controls, caption, picture, key], (png, width, height, text),
                        layout=widgets.Layout(width='100%', overflow='hidden'))
 
 
