@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from numbers import Integral, Real
 
-from engine import Value, no_grad
+from engine import RecordError, Value, no_grad, record
 from engine.numbers import as_real, as_whole
 
 from . import losses as _losses
@@ -38,6 +38,7 @@ LOSSES = {'hinge': _losses.hinge, 'mse': _losses.mse, 'bce': _losses.binary_cros
           'cross_entropy': _losses.cross_entropy}
 DEFAULT_LR = {'sgd': 0.1, 'adam': 0.01}
 MEASURE_LIMIT = 10_000  # measure=None measures the training set when it has at most this many
+REPLAY_LEAST_UPDATES = 10  # replay='auto' records the graph for runs at least this long
 
 
 @dataclass
@@ -77,6 +78,7 @@ class History:
     seed: int = None
     stopped_early: bool = False
     unfinished: dict = None
+    path = 'graph'  # how the updates were computed: 'graph' or 'replay' (not saved)
 
     @property
     def loss(self):
@@ -410,6 +412,68 @@ def _update(model, Xb, yb, loss_fn, l2, params, optimizer, epoch, update, interr
     return total.data, [_plain(s) for s in scores]
 
 
+class _Replay:
+    """Full-batch updates by a recorded replay (engine.record): the loss graph of the whole
+    batch is recorded at the first update, and each update then repeats its forward and
+    backward pass on floats. The gradients are those of _update, bit for bit."""
+
+    def __init__(self, model, X, y, loss_fn, l2, params, forced):
+        self.model, self.X, self.y, self.loss_fn, self.l2 = model, X, y, loss_fn, l2
+        self.params, self.forced = params, forced
+        self.recording = None
+        self.refused = None  # the RecordError of a graph that cannot be replayed
+
+    def _graph(self):
+        scores = [self.model(x) for x in self.X]
+        total = self.loss_fn(scores, self.y)
+        if self.l2:
+            total = total + _losses.l2(self.params, self.l2)
+        if not isinstance(total, Value):
+            raise TypeError(f"the loss must return a Value, got {type(total).__name__}")
+        return total, scores
+
+    def usable(self):
+        """Record at the first call; False (in 'auto') when the graph cannot be replayed."""
+        if self.recording is None and self.refused is None:
+            try:
+                self.recording = record(self._graph, self.params)
+            except RecordError as err:
+                if self.forced:
+                    raise ValueError(f"fit(replay=True): {err}") from err
+                self.refused = err
+        return self.recording is not None
+
+    def update(self, optimizer, epoch, update, interrupts):
+        try:
+            if not self.usable():
+                return None
+            loss, grads, scores = self.recording.replay([p.data for p in self.params],
+                                                        outputs=True)
+            for p, g in zip(self.params, grads):  # as zero_grad() then backward()
+                p.grad = g
+            interrupts.hold()
+            optimizer.step()
+        except ArithmeticError as err:
+            raise type(err)(f"training broke down at epoch {epoch}, update {update}: "
+                            f"{err} (a smaller learning rate may help)") from err
+        return loss, scores
+
+
+def _replay_plan(replay, model, loss, full_batch, updates):
+    """Whether fit replays a recording: True, False or 'auto' (sound and worth it)."""
+    if replay not in (True, False, 'auto'):
+        raise ValueError(f"replay must be True, False or 'auto', got {replay!r:.40}")
+    if replay is True and not full_batch:
+        raise ValueError("fit(replay=True) replays one recorded batch: it needs the full "
+                         "batch (batch_size=None)")
+    if replay != 'auto':
+        return replay
+    # sound: nn's own models and losses branch on no .data; worth it: compiling the
+    # recording costs about as much as ten updates of the graph
+    return (full_batch and isinstance(loss, str) and type(model) in (MLP, Layer, Neuron)
+            and updates >= REPLAY_LEAST_UPDATES)
+
+
 def _measure(model, X, y, loss_fn, l2, params, rule):
     """The whole training set's loss (with the l2 penalty) and accuracy, no graph kept."""
     with no_grad():
@@ -429,7 +493,8 @@ def _measure(model, X, y, loss_fn, l2, params, rule):
 
 
 def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_size=None,
-        l2=0.0, target_loss=None, progress=True, seed=0, measure=None, history=None):
+        l2=0.0, target_loss=None, progress=True, seed=0, measure=None, history=None,
+        replay='auto'):
     """Train `model` on (X, y) and return a History.
 
     loss       -- 'hinge' (labels -1/+1), 'mse', 'bce' (logits, labels 0/1),
@@ -455,6 +520,12 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
                   it still says what was done, or one to go on with (from an interrupted
                   or finished call, or from nn.load_checkpoint) with the same model and
                   optimizer object
+
+    replay     -- True: record the full batch's loss graph once and replay it on floats
+                  for every update (engine.record: the same numbers, bit for bit, several
+                  times faster); False: build the graph every update; 'auto' (default):
+                  replay a full batch of nn's own model and loss (they branch on no .data)
+                  when the run has at least 10 updates. history.path says which was used
 
     Python's cyclic garbage collector is paused during each update (a scalargrad graph
     has no reference cycles, so reference counting frees it when the update ends) and
@@ -488,6 +559,10 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
                              f"go on with the same data and batch_size (now {len(X)} "
                              f"samples, batch_size={plan['batch_size']})")
 
+    history.path, replayer = 'graph', None
+    if _replay_plan(replay, model, loss, full_batch, epochs - history.epochs):
+        replayer = _Replay(model, X, y, loss_fn, l2, params, forced=replay is True)
+
     bar = None
     if progress and history.epochs < epochs:
         from tqdm.auto import tqdm
@@ -496,7 +571,8 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
     try:
         with _Interrupts() as interrupts:
             _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs,
-                    batch_size, full_batch, plan, target_loss, history, bar, interrupts)
+                    batch_size, full_batch, plan, target_loss, history, bar, interrupts,
+                    replayer)
     finally:
         if bar is not None:
             bar.close()
@@ -504,7 +580,7 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
 
 
 def _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs, batch_size,
-            full_batch, plan, target_loss, history, bar, interrupts):
+            full_batch, plan, target_loss, history, bar, interrupts, replayer=None):
     """The loop of fit: epochs of updates, each recorded in `history` as it is done."""
     while history.epochs < epochs:
         epoch = history.epochs + 1
@@ -517,8 +593,13 @@ def _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs, 
                 continue  # done before an interrupt
             update = history.updates + 1
             with _collector_paused():
-                loss_value, scores = _update(model, Xb, yb, loss_fn, l2, params, optimizer,
-                                             epoch, update, interrupts)
+                done = replayer and replayer.update(optimizer, epoch, update, interrupts)
+                if done:
+                    history.path = 'replay'
+                else:
+                    done = _update(model, Xb, yb, loss_fn, l2, params, optimizer, epoch,
+                                   update, interrupts)
+            loss_value, scores = done
             hits = None if rule is None else sum(rule(s, t) for s, t in zip(scores, yb))
             sums = {**sums, 'done': b + 1, 'loss_sum': sums['loss_sum'] + loss_value * len(yb),
                     'seen': sums['seen'] + len(yb), 'right': sums['right'] + (hits or 0),

@@ -155,6 +155,10 @@ def add_parsers(sub):
     train.set_defaults(run=run_train, parser=train)
 
 
+_PATHS = {'replay': 'the loss graph recorded once and replayed on floats',
+          'graph': 'the loss graph built at every step'}
+
+
 def run_demo(args):
     from . import data
     from .models import MLP
@@ -178,7 +182,8 @@ def run_demo(args):
         return _fail(args, err)
     seconds = time.perf_counter() - start
     print(f"after the last step, on the whole training set: accuracy {history.accuracy:.1%}, "
-          f"loss {history.loss:.4f} ({seconds:.1f} s, {seconds / steps * 1000:.0f} ms per step)")
+          f"loss {history.loss:.4f} ({seconds:.1f} s, {seconds / steps * 1000:.0f} ms per step, "
+          f"{_PATHS[history.path]})")
     return _pictures(args, model, X, y, history, 'moons: 2-16-16-1, hinge + L2')
 
 

@@ -1,0 +1,94 @@
+"""nn.fit with a recorded replay: the numbers of the graph path, bit for bit, and 'auto'
+replays only where that is sound."""
+
+import struct
+
+import pytest
+
+import nn
+from engine import Value, no_grad
+from nn.cli import main
+
+
+def bits(xs):
+    return [struct.pack('<d', x) for x in xs]
+
+
+def _run(replay, loss='hinge', optimizer='sgd', outputs=1, labels='pm1', epochs=12, **kw):
+    X, y = nn.data.moons(40, noise=0.1, seed=5, labels=labels)
+    if loss == 'cross_entropy':
+        y = [int(t) for t in y]
+    model = nn.MLP(2, [8, 8, outputs], seed=3)
+    history = nn.fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs, l2=1e-3,
+                     progress=False, replay=replay, **kw)
+    return history, [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize('loss, optimizer, outputs, labels', [
+    ('hinge', 'sgd', 1, 'pm1'), ('mse', 'adam', 1, 'pm1'), ('bce', 'sgd', 1, '01'),
+    ('cross_entropy', 'adam', 2, '01')])
+def test_replayed_training_equals_the_graph_bit_for_bit(loss, optimizer, outputs, labels):
+    graph, graph_params = _run(False, loss, optimizer, outputs, labels)
+    replayed, replayed_params = _run(True, loss, optimizer, outputs, labels)
+    assert (graph.path, replayed.path) == ('graph', 'replay')
+    assert bits(replayed.losses) == bits(graph.losses)
+    assert replayed.accuracies == graph.accuracies
+    assert bits(replayed_params) == bits(graph_params)
+
+
+def test_auto_replays_a_full_batch_run_of_an_mlp():
+    history, _ = _run('auto')
+    assert history.path == 'replay'
+
+
+def test_auto_builds_the_graph_for_mini_batches():
+    history, _ = _run('auto', batch_size=8)
+    assert history.path == 'graph'
+
+
+def test_auto_builds_the_graph_for_a_short_run():
+    history, _ = _run('auto', epochs=2)
+    assert history.path == 'graph'
+
+
+def test_auto_builds_the_graph_for_a_loss_function_of_your_own():
+    """Your own loss may branch on .data, which a replay would freeze."""
+    X, y = nn.data.moons(20, seed=1)
+    history = nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, loss=nn.losses.hinge, epochs=12,
+                     progress=False)
+    assert history.path == 'graph'
+
+
+def test_replay_true_refuses_mini_batches():
+    with pytest.raises(ValueError, match="full batch"):
+        _run(True, batch_size=8)
+
+
+def test_replay_true_says_why_a_graph_cannot_be_replayed():
+    X, y = nn.data.moons(20, seed=1)
+
+    def detached(scores, targets):
+        with no_grad():
+            scale = Value(2.0) * 1.0  # made under no_grad: frozen in a replay
+        return nn.losses.hinge(scores, targets) * scale
+
+    with pytest.raises(ValueError, match="replay=True.*no_grad"):
+        nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, loss=detached, epochs=3, progress=False,
+               replay=True)
+
+
+def test_replay_must_be_true_false_or_auto():
+    with pytest.raises(ValueError, match="replay must be"):
+        _run('yes')
+
+
+def test_a_replayed_run_that_breaks_down_says_where():
+    X, y = nn.data.moons(20, seed=1)
+    with pytest.raises(ArithmeticError, match="training broke down at epoch"):
+        nn.fit(nn.MLP(2, [8, 1], seed=0), X, y, loss='mse', lr=1e6, epochs=30,
+               progress=False, replay=True)
+
+
+def test_the_demo_says_it_replayed_the_recorded_graph(tmp_path, capsys):
+    assert main(['demo', '--steps', '12', '--no-progress', '--out', str(tmp_path)]) == 0
+    assert 'recorded once and replayed' in capsys.readouterr().out
