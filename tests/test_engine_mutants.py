@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Value, backward_steps, is_grad_enabled, no_grad, topological_order
+from engine import Value, backward_steps, gradcheck, is_grad_enabled, no_grad, topological_order
 from engine.steps import node_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -357,3 +357,198 @@ def test_repr_shows_the_label_only_when_there_is_one():
 
 def test_sigmoid_of_a_small_positive_input_is_one_over_one_plus_e_to_minus_x():
     assert Value(0.0015).sigmoid().data == 1.0 / (1.0 + math.exp(-0.0015))
+
+
+# ---- messages: each failure says what happened, exactly
+
+class ForeignNode:
+    """Looks like another library's scalar node: it has .data and .grad, and no arithmetic."""
+
+    data, grad = 1.0, 0.0
+
+
+def _message(make):
+    with pytest.raises(Exception) as caught:
+        make()
+    return f"{type(caught.value).__name__}: {caught.value}"
+
+
+@pytest.mark.parametrize('op', ['+', '-', '*', '/', '**'])
+@pytest.mark.parametrize('side', ['left', 'right'])
+def test_a_foreign_node_on_either_side_is_refused_naming_the_operator(op, side):
+    a, b = (ForeignNode(), Value(1.0)) if side == 'left' else (Value(1.0), ForeignNode())
+    combine = {'+': lambda: a + b, '-': lambda: a - b, '*': lambda: a * b,
+               '/': lambda: a / b, '**': lambda: a ** b}[op]
+    assert _message(combine).startswith(
+        f"TypeError: '{op}': a scalargrad Value cannot be combined with ForeignNode <")
+
+
+def test_a_foreign_node_as_data_is_refused_saying_to_use_its_data():
+    text = _message(lambda: Value(ForeignNode()))
+    assert text.startswith("TypeError: Value needs a real number, got ForeignNode <")
+    assert text.endswith('>; use its .data')
+
+
+def test_text_as_data_is_refused_naming_it():
+    assert _message(lambda: Value('3')) == "TypeError: Value needs a real number, got str '3'"
+
+
+def test_nan_as_data_is_refused_naming_it():
+    assert _message(lambda: Value(math.nan)) == "ValueError: Value needs a finite number, got nan"
+
+
+def test_an_infinite_number_as_a_power_base_is_refused_naming_the_base():
+    assert _message(lambda: math.inf ** Value(2.0)) == (
+        "ValueError: '**' base needs a finite number, got inf")
+
+
+def test_an_overflowing_product_names_the_op_and_its_inputs():
+    assert _message(lambda: Value(1e200) * Value(1e200)) == (
+        "OverflowError: '*' of (1e+200, 1e+200) gave inf: the result is not a finite number")
+
+
+def test_an_overflowing_sum_of_four_lists_all_four_inputs():
+    assert _message(lambda: Value.sum([Value(1e308)] * 4)) == (
+        "OverflowError: 'sum' of (1e+308, 1e+308, 1e+308, 1e+308) gave inf: the result is "
+        "not a finite number")
+
+
+def test_an_overflowing_sum_of_five_lists_four_inputs_and_dots():
+    assert _message(lambda: Value.sum([Value(1e308)] * 5)) == (
+        "OverflowError: 'sum' of (1e+308, 1e+308, 1e+308, 1e+308, ...) gave inf: the result "
+        "is not a finite number")
+
+
+def test_an_empty_gradcheck_says_it_had_no_inputs():
+    assert repr(gradcheck(lambda: Value(1.0), [])) == 'Gradcheck(no inputs)'
+
+
+def test_local_derivatives_of_a_node_made_under_no_grad_say_why_they_are_missing():
+    with no_grad():
+        y = Value(2.0) * 3
+    assert repr(y._local) == 'not recorded (made under no_grad)'
+
+
+# ---- backward's report of an infinite gradient
+
+def _sqrt_of_sum_at_zero(names):
+    leaves = [Value(0.0, name) for name in names]
+    return (Value.sum(leaves) ** 0.5).backward
+
+
+SQRT_AT_ZERO = ("FloatingPointError: backward(): the local derivative of '**0.5' with respect to "
+                "its input the 'sum' node (data 0.0) is inf, and a gradient of 1 has to pass "
+                "through it, so ")
+
+
+def test_an_infinite_gradient_report_names_up_to_three_leaves():
+    assert _message(_sqrt_of_sum_at_zero('abc')) == SQRT_AT_ZERO + (
+        "'a', 'b', 'c' could not get a finite gradient (their grad is now inf or nan)")
+
+
+def test_an_infinite_gradient_report_counts_the_leaves_past_three():
+    assert _message(_sqrt_of_sum_at_zero('abcde')) == SQRT_AT_ZERO + (
+        "'a', 'b', 'c' and 2 more could not get a finite gradient (their grad is now inf or nan)")
+
+
+def test_an_infinite_gradient_report_counts_a_fourth_leaf_as_one_more():
+    assert _message(_sqrt_of_sum_at_zero('abcd')).endswith(
+        "so 'a', 'b', 'c' and 1 more could not get a finite gradient (their grad is now inf or "
+        "nan)")
+
+
+def test_an_infinite_slope_behind_a_zero_gradient_is_not_blamed():
+    u, w = Value(0.0, 'u'), Value(0.0, 'w')
+    y = w ** 0.5 + (u ** 0.5) * 0.0  # u's infinite slope gets gradient 0: only w breaks
+    assert _message(y.backward) == (
+        "FloatingPointError: backward(): the local derivative of '**0.5' with respect to its "
+        "input 'w' (data 0.0) is inf, and a gradient of 1 has to pass through it, so 'w' could "
+        "not get a finite gradient (their grad is now inf or nan)")
+
+
+def test_two_finite_shares_that_overflow_when_added_are_reported_as_a_sum():
+    a = Value(1e-10)
+    y = a * 1e308 + a * 1e308
+    assert _message(y.backward) == (
+        "FloatingPointError: backward(): a sum of gradients overflowed, so the leaf with data "
+        "1e-10 could not get a finite gradient (their grad is now inf or nan)")
+
+
+def test_gradients_that_overflow_only_when_summed_together_are_fine():
+    a, b = Value(1e-10), Value(1e-10)
+    y = a * 1e308 + b * 1e308  # each leaf's gradient is 1e308: finite; only their sum is not
+    y.backward()
+    assert (a.grad, b.grad) == (1e308, 1e308)
+
+
+# ---- micrograd's constructor forms
+
+def test_micrograd_leaf_with_label_none_has_an_empty_label():
+    assert Value(1.0, None).label == ''
+
+
+def test_micrograd_positional_leaf_keeps_its_label():
+    assert Value(2.0, (), '', 'a').label == 'a'
+
+
+def test_micrograd_keyword_leaf_keeps_its_label():
+    assert Value(2.0, _children=(), _op='', label='a').label == 'a'
+
+
+def test_micrograd_positional_form_with_a_non_text_op_is_refused():
+    with pytest.raises(TypeError, match='must be a string'):
+        Value(2.0, (), 5)
+
+
+def test_micrograd_keyword_form_with_a_number_label_is_refused_naming_it():
+    assert _message(lambda: Value(2.0, 5, _children=())) == (
+        "TypeError: Value's label must be a string, got int 5")
+
+
+def test_micrograd_node_with_two_children_is_refused_showing_the_scalargrad_form():
+    a, b = Value(1.0), Value(2.0)
+    assert _message(lambda: Value(3.0, (a, b), '+')).startswith(
+        "TypeError: Value(data, (Value, Value), ...) is micrograd's way to make a node, with a "
+        "_backward closure set afterwards. In scalargrad the node stores its local "
+        "derivatives: Value(data, label, _prev=children, _local=derivatives, _op=name)")
+
+
+def test_micrograd_node_with_four_children_shows_three_of_them():
+    kids = tuple(Value(float(i)) for i in range(4))
+    assert _message(lambda: Value(3.0, kids, '+')).startswith(
+        "TypeError: Value(data, (Value, Value, Value), ...) is micrograd's way")
+
+
+# ---- a layer's inputs, checked once
+
+def test_a_layers_nan_input_is_refused_as_in_any_dot():
+    with pytest.raises(ValueError, match='^Value.dot needs a finite number, got nan$'):
+        Value.dot([Value(1.0)], Value.inputs([math.nan]), Value(0.0))
+
+
+def test_a_layers_whole_number_inputs_become_float_local_derivatives():
+    node = Value.dot([Value(1.0), Value(2.0)], Value.inputs([1, 2]), Value(0.0))
+    assert [(type(d), d) for d in node._local] == [(float, 1.0), (float, 2.0), (float, 1.0)]
+
+
+# ---- x ** b where the slope is too steep for a float
+
+@pytest.mark.parametrize('x, b, slope', [
+    (0.0, 0.5, math.inf),          # the slope of sqrt at 0
+    (2.0, 1023.9, math.inf),       # result 1.7e308, slope 1023.9 * 2 ** 1022.9
+    (-2.0, 1023.0, math.inf),      # 1023 * (-2) ** 1022 > 0
+    (-1.9, 1104.0, -math.inf),     # 1104 * (-1.9) ** 1103 < 0
+    (1e-300, -1.0, -math.inf),     # -1 * (1e-300) ** -2
+])
+def test_a_power_whose_slope_overflows_stores_an_infinite_slope_with_its_sign(x, b, slope):
+    assert (Value(x) ** b)._local == (slope,)
+
+
+def test_power_of_a_zero_base_has_exponent_slope_zero():
+    a, b = Value(0.0), Value(2.0)
+    assert (a ** b)._local == (0.0, 0.0)
+
+
+def test_power_of_a_negative_base_has_exponent_slope_nan():
+    slope_a, slope_b = (Value(-2.0) ** Value(2.0))._local
+    assert slope_a == -4.0 and math.isnan(slope_b)
