@@ -747,7 +747,7 @@ def _history_whole(x, what):
 def _list(x, what, n):
     if not isinstance(x, list) or len(x) != n:
         got = f"{len(x)} entries" if isinstance(x, list) else type(x).__name__
-        raise ValueError(f"{what} must be a list of {n} entries, got {got}")
+        raise ValueError(f"{what} must be a list of {n!r:.20} entries, got {got}")
     return x
 
 
@@ -781,4 +781,10 @@ def _unfinished(x):
             out[k] = None
         else:
             out[k] = _history_whole(v, f'history.unfinished.{k}')
+    per_batch = out['batch_size'] or out['samples']
+    batches_in_epoch = -(-out['samples'] // per_batch) if per_batch else 0
+    if not (1 <= out['done'] <= batches_in_epoch and 1 <= out['seen'] <= out['samples']
+            and out['right'] <= out['judged'] <= out['seen']):
+        raise ValueError("history.unfinished does not describe part of an epoch (its "
+                         "counts of batches, samples and right answers disagree)")
     return out
