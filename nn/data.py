@@ -15,7 +15,7 @@ or None for Python's global random.
 import math
 from numbers import Real
 
-from engine.numbers import as_whole
+from engine.numbers import as_real, as_whole
 
 from .seeds import random_source
 
@@ -44,9 +44,13 @@ def _count(n, what='n', least=1):
 
 def _spread(noise, what='noise'):
     """A standard deviation: a finite number >= 0 (an infinite one gives infinite points)."""
-    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise < math.inf:
-        raise ValueError(f"{what} must be a finite number >= 0, got {noise!r}")
-    return float(noise)
+    try:
+        x = None if isinstance(noise, bool) else as_real(noise, what)  # 10**400 is too large
+    except (TypeError, ValueError):
+        x = None
+    if x is None or not x >= 0:
+        raise ValueError(f"{what} must be a finite number >= 0, got {noise!r:.40}")
+    return x
 
 
 def _shuffled(points, classes, rng):
@@ -101,7 +105,7 @@ def circles(n=100, noise=0.05, factor=0.5, seed=0, labels='pm1'):
     n = _count(n, least=2)
     noise = _spread(noise)
     if isinstance(factor, bool) or not isinstance(factor, Real) or not 0 < factor < 1:
-        raise ValueError(f"factor must be a number between 0 and 1, got {factor!r}")
+        raise ValueError(f"factor must be a number between 0 and 1, got {factor!r:.40}")
     rng = random_source(seed)
     points, classes = [], []
     for k, count, radius in ((0, n // 2, 1.0), (1, n - n // 2, factor)):

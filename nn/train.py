@@ -672,7 +672,8 @@ def accuracy(model, X, y, loss=None):
 
     loss -- how to read the scores, as fit() does: 'hinge' (sign, labels -1/+1), 'bce'
             (logits, decided at 0, labels 0/1), 'mse' (decided at 0 for -1/+1 labels, 0.5
-            for 0/1), 'cross_entropy' (largest score). None: from the labels, when they
+            for 0/1), 'cross_entropy' (largest score), a loss function (judged from the
+            labels, as fit judges it). None: from the labels, when they
             leave no doubt: -1/+1, class indices or one-hot rows, or 0/1 for a model whose
             output is a sigmoid or step. Labels that do not fit are a ValueError, never a
             number judged by the wrong rule.
@@ -689,13 +690,10 @@ def accuracy(model, X, y, loss=None):
                     if all(map(_is_number, y)) and set(y) <= {0, 1} else '')
             raise ValueError(f"accuracy cannot tell the rule for labels {', '.join(labels)}"
                              f"{hint}")
-    elif isinstance(loss, str):
-        _loss(loss, model, y)  # the labels must suit the loss, as fit checks them
-        rule = _accuracy_rule(loss, model, y)
-        if rule is None:
-            raise ValueError(f"accuracy has no meaning for these targets with loss={loss!r}")
     else:
-        raise ValueError(f"loss must be a loss name or None, got {loss!r:.60}")
+        _, _, rule = _loss(loss, model, y)  # the labels must suit the loss, as fit checks
+        if rule is None:
+            raise ValueError(f"accuracy has no meaning for these targets with loss={loss!r:.60}")
     return sum(rule(s, t) for s, t in zip(_scores(model, X), y)) / len(y)
 
 

@@ -129,3 +129,8 @@ def test_numpy_integer_sizes_are_whole_numbers():
     assert data.moons(np.int64(20), seed=0) == data.moons(20, seed=0)
     assert data.spiral(np.int64(30), classes=np.int32(3)) == data.spiral(30, classes=3)
     assert len(list(data.batches(range(10), range(10), np.int64(4)))) == 3
+
+
+def test_a_noise_too_large_for_a_float_is_a_value_error():
+    with pytest.raises(ValueError, match="noise must be a finite number >= 0, got 1000"):
+        data.moons(10, noise=10 ** 400)

@@ -556,3 +556,10 @@ def test_ctrl_c_right_after_a_step_still_finds_the_step_recorded_in_the_history(
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     fit(model, X, y, optimizer=opt, epochs=3, batch_size=5, history=h, progress=False)
     assert model.state_dict() == straight.state_dict() and h.losses == whole.losses
+
+
+def test_accuracy_with_a_loss_function_judges_as_fit_does():
+    X, y = data.moons(20, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    h = fit(model, X, y, loss=lambda s, t: nn.losses.hinge(s, t), epochs=2, progress=False)
+    assert nn.accuracy(model, X, y, loss=lambda s, t: 0) == h.accuracy
