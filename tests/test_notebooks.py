@@ -190,6 +190,15 @@ def test_every_stored_plot_fits_a_column_at_projector_resolution(name):
             assert dpi is None or dpi >= MIN_PLOT_DPI, f"{name}: a plot at {dpi} dpi"
 
 
+@pytest.mark.parametrize('name', EXPECTED)
+def test_no_stored_graph_is_too_wide_to_read(name):
+    for data in pictures(name):
+        svg = ''.join(data.get('image/svg+xml', ''))
+        assert 'too small to read' not in svg, f"{name}: a graph too wide for the column"
+        if svg:
+            assert svg_width_px(svg) <= COLUMN_PX, f"{name}: an SVG wider than {COLUMN_PX} px"
+
+
 # What each notebook must teach (issue 5): words that must appear in its cells.
 COVERS = {
     '01_derivatives_and_the_chain_rule.ipynb': [
