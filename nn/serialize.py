@@ -99,8 +99,29 @@ def save(model, path, optimizer=None, history=None):
         if not isinstance(history, History):
             raise TypeError(f"history must be a History, got {type(history).__name__}")
         document['history'] = history.to_dict()
+    bad = _non_finite(document)
+    if bad:
+        raise ValueError(f"{os.fspath(path)}: not saved: {bad[0]} is {bad[1]}; JSON (and a "
+                         f"model that is to be loaded again) holds finite numbers only")
     text = json.dumps(document, indent=1, allow_nan=False) + '\n'
     write_atomic(path, text)  # the new file appears whole, or not at all
+
+
+def _non_finite(node, where=''):
+    """(field, value) of the first nan or inf in the document, or None."""
+    if isinstance(node, float):
+        return None if node - node == 0.0 else (where, node)
+    items = node.items() if isinstance(node, dict) else \
+        enumerate(node) if isinstance(node, list) else ()
+    for key, child in items:
+        if isinstance(key, str) and key.isidentifier():
+            inner = f"{where}.{key}" if where else key
+        else:
+            inner = f"{where}[{key!r}]"
+        found = _non_finite(child, inner)
+        if found:
+            return found
+    return None
 
 
 # ---- reading

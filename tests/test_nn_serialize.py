@@ -410,3 +410,17 @@ def test_a_bad_checkpoint_field_is_a_value_error_naming_the_file_and_the_field(
     with pytest.raises(ValueError, match=message) as info:
         nn.load_checkpoint(path)
     assert str(info.value).startswith(f"{path}: cannot load the checkpoint: ")
+
+
+def test_a_model_or_optimizer_holding_inf_is_not_saved_and_the_field_is_named(tmp_path):
+    import math
+
+    model = MLP(2, [2, 1], seed=0)
+    opt = nn.optim.Adam(model.parameters())
+    opt.s[3] = math.inf  # a squared gradient that overflowed
+    with pytest.raises(ValueError, match=r"run.json: not saved: optimizer.s\[3\] is inf"):
+        nn.save(model, tmp_path / 'run.json', optimizer=opt)
+    model.layers[0].neurons[1].b.data = math.nan
+    with pytest.raises(ValueError, match=r"parameters\['layers.0.neurons.1.b'\] is nan"):
+        nn.save(model, tmp_path / 'run.json')
+    assert not list(tmp_path.iterdir())
