@@ -121,8 +121,10 @@ def _named(histories):
     return items
 
 
-CURVES = {'train': ('train_losses', 'training-set loss after each epoch'),
-          'running': ('running_losses', "running mean of each epoch's update losses")}
+# kind: (History field, y-axis label, default title)
+CURVES = {'train': ('train_losses', 'training-set loss', 'training-set loss after each epoch'),
+          'running': ('running_losses', 'running mean loss',
+                      "mean of each epoch's update losses")}
 
 
 def _curve_kind(items, kind):
@@ -140,7 +142,8 @@ def loss_curve(histories, x='epoch', ax=None, log=False, title=None, kind=None):
     kind -- which per-epoch loss: 'train' (History.train_losses: the whole training set,
             measured after the epoch's last update) or 'running' (History.running_losses:
             the mean of the epoch's update losses, taken while the weights moved). None:
-            'train' when every History measured it, else 'running'. The y axis says which.
+            'train' when every History measured it, else 'running'. The axis and the title
+            say which.
 
     Against updates, each update's own batch loss is drawn faintly too (for stochastic
     descent that is one sample's loss: noisy), and the per-epoch loss at the update that
@@ -153,7 +156,7 @@ def loss_curve(histories, x='epoch', ax=None, log=False, title=None, kind=None):
         raise ValueError(f"x must be 'epoch' or 'update', got {x!r}")
     items = _named(histories)
     kind = _curve_kind(items, kind)
-    attribute, meaning = CURVES[kind]
+    attribute, ylabel, heading = CURVES[kind]
     if ax is None:
         _, (ax,) = _figure()
     for i, (name, h) in enumerate(items.items()):
@@ -166,14 +169,13 @@ def loss_curve(histories, x='epoch', ax=None, log=False, title=None, kind=None):
         ax.plot(range(1, len(h.losses) + 1), h.losses, color=colour, alpha=0.3, linewidth=0.8)
         ax.plot(h.epoch_ends, ys, color=colour, label=name or None, linewidth=1.6,
                 marker='o' if len(ys) <= 60 else None, markersize=3)
-    ax.set_xlabel(x)
-    ax.set_ylabel(meaning if x == 'epoch' else f'{meaning}\n(faint: each update\'s batch loss)')
+    ax.set_xlabel(x if x == 'epoch' else 'update (faint: each update\'s batch loss)')
+    ax.set_ylabel(ylabel)
     if log:
         ax.set_yscale('log')
     if any(items):
         ax.legend(loc='best', fontsize='small')
-    ax.set_title(title if title is not None else
-                 f"{'training-set' if kind == 'train' else 'running'} loss per {x}")
+    ax.set_title(title if title is not None else heading)
     return ax
 
 

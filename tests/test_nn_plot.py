@@ -81,8 +81,8 @@ def test_loss_curve_says_it_shows_the_training_set_loss_measured_after_each_epoc
     X, y = data.moons(20, seed=0)
     h = fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, batch_size=8, progress=False)
     ax = nnplot.loss_curve(h)
-    assert ax.get_ylabel() == 'training-set loss after each epoch'
-    assert ax.get_title() == 'training-set loss per epoch'
+    assert ax.get_ylabel() == 'training-set loss'
+    assert ax.get_title() == 'training-set loss after each epoch'
 
 
 def test_loss_curve_of_an_unmeasured_run_shows_and_names_the_running_mean():
@@ -91,7 +91,8 @@ def test_loss_curve_of_an_unmeasured_run_shows_and_names_the_running_mean():
             measure=False)
     ax = nnplot.loss_curve(h)
     assert list(ax.get_lines()[0].get_ydata()) == h.running_losses
-    assert ax.get_ylabel() == "running mean of each epoch's update losses"
+    assert ax.get_ylabel() == 'running mean loss'
+    assert ax.get_title() == "mean of each epoch's update losses"
     with pytest.raises(ValueError, match="kind must be"):
         nnplot.loss_curve(h, kind='end')
 
@@ -101,7 +102,7 @@ def test_loss_curve_can_be_asked_for_the_running_mean_of_a_measured_run():
     h = fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, batch_size=8, progress=False)
     ax = nnplot.loss_curve(h, kind='running')
     assert list(ax.get_lines()[0].get_ydata()) == h.running_losses
-    assert 'running' in ax.get_title()
+    assert ax.get_ylabel() == 'running mean loss'
 
 
 def test_loss_curve_refuses_bad_input():
