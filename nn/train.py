@@ -289,8 +289,11 @@ def _make_optimizer(optimizer, model, lr, params):
     if not (hasattr(optimizer, 'step') and hasattr(optimizer, 'zero_grad')):
         raise TypeError(f"optimizer must be 'sgd', 'adam' or an object with step() and "
                         f"zero_grad(), got {type(optimizer).__name__}")
-    own = set(params)
-    stray = [i for i, p in enumerate(getattr(optimizer, 'params', ())) if p not in own]
+    own, listed = set(params), list(getattr(optimizer, 'params', ()))
+    if len(set(listed)) != len(listed):  # an optimizer of another kind than nn.optim's
+        raise ValueError("the optimizer lists a parameter twice: it would update it twice "
+                         "per step")
+    stray = [i for i, p in enumerate(listed) if p not in own]
     if stray:
         raise ValueError(f"the optimizer's parameter {stray[0]} ({len(stray)} in all) is not "
                          f"a parameter of this model: was the optimizer built over another "

@@ -563,3 +563,19 @@ def test_accuracy_with_a_loss_function_judges_as_fit_does():
     model = MLP(2, [4, 1], seed=0)
     h = fit(model, X, y, loss=lambda s, t: nn.losses.hinge(s, t), epochs=2, progress=False)
     assert nn.accuracy(model, X, y, loss=lambda s, t: 0) == h.accuracy
+
+
+def test_an_optimizer_object_of_its_own_that_lists_a_parameter_twice_is_refused():
+    model = MLP(2, [3, 1], seed=0)
+
+    class Mine:
+        params = model.parameters() + model.parameters()[:1]
+
+        def step(self):
+            raise AssertionError("never reached")
+
+        def zero_grad(self):
+            pass
+
+    with pytest.raises(ValueError, match="lists a parameter twice"):
+        fit(model, *data.xor(), optimizer=Mine(), progress=False)
