@@ -76,20 +76,27 @@ def _descent_step(model, loss):
     return step
 
 
-def fit_step(model, X, y):
-    """scalargrad as its demo trains: nn.fit, one full-batch update per call.
+def fit_run(model, X, y, replay):
+    """scalargrad as its demo trains: one nn.fit call of n full-batch updates.
 
-    fit pauses the cyclic garbage collector during each update (the graph has no cycles, so
-    reference counting frees it); the graph is micrograd's, with fused neurons.
+    Returns run(n) -> (seconds per update, losses): the whole call timed, so a replay's
+    one-off recording is in it, spread over the n updates. The learning rate follows the
+    same schedule as the other peers (an SGD optimizer counts the updates).
     """
+    import time
+
     import nn
 
-    def step(k):
-        history = nn.fit(model, X, y, loss='hinge', l2=ALPHA, epochs=1, lr=learning_rate(k),
-                         progress=False)
-        return history.losses[0]
+    def run(n):
+        optimizer = nn.optim.SGD(model.parameters(), lr=learning_rate)
+        start = time.perf_counter()
+        history = nn.fit(model, X, y, loss='hinge', l2=ALPHA, epochs=n, optimizer=optimizer,
+                         progress=False, measure=False, replay=replay)
+        seconds = time.perf_counter() - start
+        assert history.path == ('replay' if replay else 'graph')
+        return seconds / n, history.losses
 
-    return step
+    return run
 
 
 def forward_graph(Value, model, X, y, fused=False):

@@ -6,6 +6,7 @@ leaves the parameters out.
 """
 
 import gc
+import sys
 import tracemalloc
 
 
@@ -37,20 +38,24 @@ def bytes_per_node(build, parameters):
 
 
 def recording_bytes(record):
-    """(recorded ops, bytes kept, bytes per op) for what record() returns.
+    """(recorded ops, bytes kept, bytes per op) for the Recording that record() returns.
 
-    Counted after the recording is made and the graph it was recorded from is freed: what a
-    replay keeps between steps (its generated code and constants).
+    What a replay keeps between steps: its compiled code (bytecode, constants, names,
+    line table: Python keeps a line and column entry per instruction, about as big as the
+    bytecode), the compressed Wengert list and the recording object itself. Counted with
+    sys.getsizeof, not tracemalloc: tracing every allocation of the compiler at work would
+    take minutes. The graph it was recorded from is freed by then.
     """
+    recording = record()
     gc.collect()
-    tracemalloc.start()
-    try:
-        recording = record()
-        gc.collect()
-        traced = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-    nodes = len(recording)
-    del recording
-    gc.collect()
-    return nodes, traced, traced / nodes
+    code = recording._replay.__code__
+    parts = [recording, recording.__dict__, recording._replay, code,  # code: its bytecode too
+             code.co_consts, *code.co_consts, code.co_names, code.co_varnames,
+             *code.co_varnames, code.co_linetable, code.co_exceptiontable,
+             recording._lines, *recording._lines]
+    seen, kept = set(), 0
+    for part in parts:
+        if id(part) not in seen:
+            seen.add(id(part))
+            kept += sys.getsizeof(part)
+    return len(recording), kept, kept / len(recording)

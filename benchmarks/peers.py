@@ -1,8 +1,9 @@
 """The moons training step of every peer, built from the same weights, by short name.
 
     micrograd  micrograd 0.1.0, its demo's loop          op_by_op  scalargrad, same graph
-    fused      scalargrad, one dot node per neuron        fit       the fused step in nn.fit
-    replay     the fused step recorded once, replayed     plain     hand-written floats
+    fused      scalargrad, one dot node per neuron        replay    the fused step recorded
+    fit        nn.fit (replays: a long full-batch run)              once, replayed on floats
+    fit_graph  nn.fit(replay=False): the fused graph      plain     hand-written floats
     torch      PyTorch 0-d float64 tensors, op by op (only in a process that imported torch)
 """
 
@@ -24,8 +25,9 @@ NAMES = {
     'torch': 'PyTorch, 0-d float64',
     'op_by_op': 'scalargrad, op by op',
     'fused': 'scalargrad, fused neurons',
-    'fit': 'scalargrad, fused, in nn.fit',
     'replay': 'scalargrad, recorded replay',
+    'fit': 'scalargrad, nn.fit (replay, recording included)',
+    'fit_graph': 'scalargrad, nn.fit(replay=False)',
     'plain': 'plain Python floats (floor)',
 }
 ORDER = tuple(NAMES)
@@ -55,13 +57,16 @@ def build(name, X, y):
         return moons.graph_step(Value, scalargrad_model(weights, False), X, y)
     if name == 'fused':
         return moons.fused_step(Value, scalargrad_model(weights, True), X, y)
-    if name == 'fit':
-        return moons.fit_step(scalargrad_model(weights, True), X, y)
+    if name in ('fit', 'fit_graph'):
+        return moons.fit_run(scalargrad_model(weights, True), X, y, replay=name == 'fit')
     if name == 'replay':
         return moons.replay_step(Value, scalargrad_model(weights, True), X, y)
     if name == 'plain':
         return moons.plain_step(weights, X, y)
     raise ValueError(f"unknown peer {name!r}; choose one of {', '.join(ORDER)}")
+
+
+RUNS = ('fit', 'fit_graph')  # build() gives run(n) for these: one call, n updates
 
 
 def available(name):

@@ -37,8 +37,10 @@ which raises the interpreter's own error (or, for a false alarm, returns its num
 """
 
 import contextvars
+import hashlib
 import math
 import threading
+import zlib
 
 from . import value as _value
 from .value import Value, is_grad_enabled, topological_order
@@ -210,6 +212,22 @@ _NAMESPACE = {'exp': math.exp, 'log': math.log, 'tanh': math.tanh, '_sigmoid': _
               '_pow': _value._power, '_slope': _value._power_slope}
 
 
+_CODE_CACHE = {}  # sha-256 of a recording's source -> its code: the last few, in use order
+
+
+def _compiled(source, keep=4):
+    """compile() the source, or take the code compiled for the same text a moment ago (a
+    notebook cell run again records the same graph: same ops, same data)."""
+    key = hashlib.sha256(source.encode()).digest()
+    code = _CODE_CACHE.pop(key, None)
+    if code is None:
+        code = compile(source, '<scalargrad recording>', 'exec')
+    _CODE_CACHE[key] = code
+    while len(_CODE_CACHE) > keep:
+        del _CODE_CACHE[next(iter(_CODE_CACHE))]
+    return code
+
+
 class Recording:
     """A loss graph recorded by record(): replay(values) -> (loss, gradients), on floats.
 
@@ -222,12 +240,12 @@ class Recording:
         self.params = params
         self._shape = [len(o) if isinstance(o, (list, tuple)) else None for o in outputs]
         watched = [v for o in outputs for v in (o if isinstance(o, (list, tuple)) else [o])]
-        self._forward, self._backward, self._names, nodes = _program(params, loss, ops,
-                                                                      watched)
-        self._ops = len(self._forward)
-        source = _source(self._forward, self._backward, self._names, params, loss, watched,
-                         nodes)
-        code = compile(source, '<scalargrad recording>', 'exec')
+        forward, backward, names, nodes = _program(params, loss, ops, watched)
+        self._ops = len(forward)
+        back = [line for _, lines in backward for line in lines]
+        # the Wengert list, kept compressed: a few bytes per op instead of a hundred
+        self._lines = zlib.compress('\n'.join(forward + back).encode(), 6), len(forward)
+        code = _compiled(_source(forward, backward, names, params, loss, watched, nodes))
         namespace = dict(_NAMESPACE)
         exec(code, namespace)  # defines _replay from the generated text (ops and numbers)
         self._replay = namespace['_replay']
@@ -300,9 +318,11 @@ class Recording:
         names = ', '.join(f"v{i} = {p.label or f'parameter {i}'}"
                           for i, p in enumerate(self.params[:8]))
         more = f', ... ({len(self.params)} in all)' if len(self.params) > 8 else ''
-        back = [line for _, lines in self._backward for line in lines]
+        packed, n_forward = self._lines
+        text = zlib.decompress(packed).decode().split('\n')
+        forward, back = text[:n_forward], text[n_forward:]
         lines = [f"# inputs: {names}{more}", "# forward"]
-        lines += _cut(self._forward, limit)
+        lines += _cut(forward, limit)
         lines += ["# backward: gN is d loss / d vN; each child gets local x upstream"]
         lines += _cut(back, limit)
         return '\n'.join(lines)

@@ -38,7 +38,7 @@ LOSSES = {'hinge': _losses.hinge, 'mse': _losses.mse, 'bce': _losses.binary_cros
           'cross_entropy': _losses.cross_entropy}
 DEFAULT_LR = {'sgd': 0.1, 'adam': 0.01}
 MEASURE_LIMIT = 10_000  # measure=None measures the training set when it has at most this many
-REPLAY_LEAST_UPDATES = 10  # replay='auto' records the graph for runs at least this long
+REPLAY_LEAST_UPDATES = 50  # replay='auto' records the graph for runs at least this long
 
 
 @dataclass
@@ -471,8 +471,8 @@ def _replay_plan(replay, model, loss, full_batch, updates):
                          "batch (batch_size=None)")
     if replay != 'auto':
         return replay
-    # sound: nn's own models and losses branch on no .data; worth it: compiling the
-    # recording costs about as much as ten updates of the graph
+    # sound: nn's own models and losses branch on no .data; worth it: recording and
+    # compiling costs about as much as 30 updates of the graph, a replay a tenth of one
     return (full_batch and isinstance(loss, str) and type(model) in (MLP, Layer, Neuron)
             and updates >= REPLAY_LEAST_UPDATES)
 
@@ -528,7 +528,8 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
                   for every update (engine.record: the same numbers, bit for bit, several
                   times faster); False: build the graph every update; 'auto' (default):
                   replay a full batch of nn's own model and loss (they branch on no .data)
-                  when the run has at least 10 updates. history.path says which was used
+                  when the run has at least 50 updates (recording costs about 30 updates).
+                  history.path says which was used
 
     Python's cyclic garbage collector is paused during each update (a scalargrad graph
     has no reference cycles, so reference counting frees it when the update ends) and

@@ -37,25 +37,25 @@ def test_replayed_training_equals_the_graph_bit_for_bit(loss, optimizer, outputs
 
 
 def test_auto_replays_a_full_batch_run_of_an_mlp():
-    history, _ = _run('auto')
+    history, _ = _run('auto', epochs=nn.train.REPLAY_LEAST_UPDATES)
     assert history.path == 'replay'
 
 
 def test_auto_builds_the_graph_for_mini_batches():
-    history, _ = _run('auto', batch_size=8)
+    history, _ = _run('auto', batch_size=8, epochs=nn.train.REPLAY_LEAST_UPDATES)
     assert history.path == 'graph'
 
 
 def test_auto_builds_the_graph_for_a_short_run():
-    history, _ = _run('auto', epochs=2)
+    history, _ = _run('auto', epochs=nn.train.REPLAY_LEAST_UPDATES - 1)
     assert history.path == 'graph'
 
 
 def test_auto_builds_the_graph_for_a_loss_function_of_your_own():
     """Your own loss may branch on .data, which a replay would freeze."""
     X, y = nn.data.moons(20, seed=1)
-    history = nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, loss=nn.losses.hinge, epochs=12,
-                     progress=False)
+    history = nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, loss=nn.losses.hinge,
+                     epochs=nn.train.REPLAY_LEAST_UPDATES, progress=False)
     assert history.path == 'graph'
 
 
@@ -90,5 +90,5 @@ def test_a_replayed_run_that_breaks_down_says_where():
 
 
 def test_the_demo_says_it_replayed_the_recorded_graph(tmp_path, capsys):
-    assert main(['demo', '--steps', '12', '--no-progress', '--out', str(tmp_path)]) == 0
+    assert main(['demo', '--steps', '50', '--no-progress', '--out', str(tmp_path)]) == 0
     assert 'recorded once and replayed' in capsys.readouterr().out
