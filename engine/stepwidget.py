@@ -15,7 +15,7 @@ import html
 
 import ipywidgets as widgets
 
-CAPTION_HEIGHT = '5em'  # room for the longest caption of a small MLP, so nothing jumps
+CAPTION_HEIGHT = '5.8em'  # four lines: the longest caption of a small MLP, so nothing jumps
 
 
 class StepThrough(widgets.VBox):
@@ -62,5 +62,6 @@ def step_widget(frames, legend):
 
 
 def caption_html(frame):
-    return (f"<b>frame {frame.index + 1} of {frame.total}</b> &mdash; "
-            f"{html.escape(frame.caption)}")
+    return (f'<div style="line-height: 1.35">'  # widgets' own line height fits 2 lines only
+            f"<b>frame {frame.index + 1} of {frame.total}</b> &mdash; "
+            f"{html.escape(frame.caption)}</div>")

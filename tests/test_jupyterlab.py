@@ -243,7 +243,12 @@ def run_all(notebook):
     notebook.kernel_idle()
     page.click('.lm-MenuBar-itemLabel:text-is("Run")')
     page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
-    page.wait_for_timeout(1500)
+    prompts = (f"[...document.querySelectorAll('{PANEL} .jp-CodeCell .jp-InputArea-prompt')]"
+               f".map(p => p.innerText.trim())")
+    # queued cells show [*]; done when every code cell shows its new count, [3]
+    page.wait_for_function(f"() => {prompts}.some(p => p === '[*]:')", timeout=60_000)
+    page.wait_for_function(f"() => {prompts}.every(p => /^\\[\\d+\\]:$/.test(p))",
+                           timeout=600_000, polling=1000)
     notebook.kernel_idle(seconds=400)
 
 
@@ -269,4 +274,43 @@ def test_running_the_stepping_notebook_the_slider_moves_the_picture_and_caption(
     assert caption.inner_text() != before_caption and picture.inner_html() != before_picture
     assert step.locator('.widget-readout').first.inner_text().strip() == '2'
     notebook.shot(tmp_path, 'moved')
+    assert notebook.errors == []
+
+
+IN_VIEW = '''(box) => {
+    const outer = box.getBoundingClientRect();
+    const red = [...box.querySelectorAll('g.node [stroke="#d62728"]')];
+    if (!red.length) { return 'no red node'; }
+    return red.every(shape => {
+        const r = shape.getBoundingClientRect();
+        return r.left >= outer.left - 1 && r.right <= outer.right + 1 && r.width > 0;
+    }) ? 'in view' : 'out of view';
+}'''
+
+
+def test_in_the_mlp_step_through_the_active_node_stays_in_view_and_nothing_jumps(tab,
+                                                                                tmp_path):
+    notebook = tab(STEPPING)
+    run_all(notebook)
+    page = notebook.page
+    cell = page.locator(f'{PANEL} .jp-CodeCell').filter(has_text='step_through(loss').first
+    step = cell.locator('.jupyter-widgets.widget-vbox').first
+    step.scroll_into_view_if_needed()
+    caption, picture = step.locator('.widget-html').nth(0), step.locator('.widget-html').nth(1)
+    slider = step.locator('.widget-hslider').first
+    places = []
+    step.locator('.noUi-handle').first.focus()
+    for frame in range(2, 9):
+        page.keyboard.press('ArrowRight')
+        page.wait_for_function('([el, n]) => el.innerText.startsWith("frame " + n + " of")',
+                               arg=[caption.element_handle(), frame])
+        assert picture.evaluate(IN_VIEW) == 'in view', frame
+        top = step.bounding_box()['y']  # places within the widget: the page may scroll
+        places.append((caption.bounding_box()['height'], slider.bounding_box()['x'],
+                       slider.bounding_box()['y'] - top, picture.bounding_box()['y'] - top))
+        if frame == 6:
+            notebook.shot(tmp_path, 'mlp-frame-6', near=step)
+    assert len(set(places)) == 1  # same caption height, controls and picture in place
+    scroll = picture.evaluate('p => [p.scrollWidth, p.clientWidth]')
+    assert scroll[0] <= scroll[1] + 1  # the picture fits: nothing to scroll sideways
     assert notebook.errors == []
