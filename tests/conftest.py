@@ -4,6 +4,7 @@ import importlib
 import os
 
 import pytest
+from hypothesis import settings
 
 REQUIRE_ORACLES = os.environ.get('SCALARGRAD_REQUIRE_ORACLES') == '1'
 
@@ -26,3 +27,13 @@ def missing_oracle(reason):
     if REQUIRE_ORACLES:
         pytest.fail(reason + " (SCALARGRAD_REQUIRE_ORACLES=1 needs it)", pytrace=False)
     pytest.skip(reason)
+
+
+# `make mutate` reruns the property tests once per mutant, so it asks for a tenth of the
+# examples: pytest --hypothesis-profile=mutate (see [tool.mutmut] in pyproject.toml).
+settings.register_profile('mutate', max_examples=10)
+
+
+def examples(n):
+    """n hypothesis examples, scaled by the active profile (a tenth under 'mutate', at least 5)."""
+    return max(5, n * settings.default.max_examples // 100)

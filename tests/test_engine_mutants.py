@@ -552,3 +552,29 @@ def test_power_of_a_zero_base_has_exponent_slope_zero():
 def test_power_of_a_negative_base_has_exponent_slope_nan():
     slope_a, slope_b = (Value(-2.0) ** Value(2.0))._local
     assert slope_a == -4.0 and math.isnan(slope_b)
+
+
+@pytest.mark.parametrize('make, message', [
+    (lambda: Value(1.0) + math.inf, "'+' needs a finite number, got inf"),
+    (lambda: math.inf * Value(1.0), "'*' needs a finite number, got inf"),
+    (lambda: Value(1.0) - math.inf, "'-' needs a finite number, got inf"),
+    (lambda: Value(1.0) / math.inf, "'/' divisor needs a finite number, got inf"),
+    (lambda: math.inf / Value(2.0), "'/' dividend needs a finite number, got inf"),
+    (lambda: Value(2.0) ** math.inf, "'**' exponent needs a finite number, got inf"),
+    (lambda: Value.sum([math.inf]), "Value.sum term needs a finite number, got inf"),
+    (lambda: Value.dot([1.0], [Value(1.0)], math.inf),
+     "Value.dot bias needs a finite number, got inf"),
+    (lambda: Value.dot([Value(1.0)], ['x']), "Value.dot input needs a real number, got str 'x'"),
+    (lambda: Value.dot(['x'], [Value(1.0)]), "Value.dot weight needs a real number, got str 'x'"),
+])
+def test_an_infinite_or_unreal_operand_is_refused_naming_where_it_was_given(make, message):
+    with pytest.raises(ValueError if 'finite' in message else TypeError) as caught:
+        make()
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize('setting', ['eps', 'atol', 'rtol'])
+def test_gradcheck_refuses_a_setting_that_is_not_a_number_naming_it(setting):
+    with pytest.raises(TypeError) as caught:
+        gradcheck(lambda a: a * a, [1.0], **{setting: 'x'})
+    assert str(caught.value) == f"gradcheck: {setting} needs a real number, got str 'x'"

@@ -9,6 +9,7 @@ import math
 import random
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,7 @@ from engine import Value, backward_steps, gradcheck, topological_order
 
 TOL = 1e-6  # gradcheck's error is relative to max(1, |analytic|, |numeric|)
 
-quick = settings(max_examples=80, deadline=None, derandomize=True, database=None)
+quick = settings(max_examples=examples(80), deadline=None, derandomize=True, database=None)
 
 
 def real(lo, hi):
@@ -247,7 +248,7 @@ def run_program(program, inputs):
     return nodes[-1]
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(150), deadline=None, derandomize=True, database=None)
 @given(st.lists(small, min_size=3, max_size=3), st.lists(program_step, min_size=1, max_size=8))
 def test_random_compositions_match_finite_differences(xs, program):
     checks = gradcheck(lambda *v: run_program(program, v), xs)
@@ -304,7 +305,7 @@ def test_dot_equals_chained_multiply_adds_bit_for_bit(pairs, bias, kind):
 
 # ---- the step-by-step backward pass leaves the same gradients as backward()
 
-@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(100), deadline=None, derandomize=True, database=None)
 @given(st.lists(small, min_size=3, max_size=3), st.lists(program_step, min_size=1, max_size=10))
 def test_backward_steps_leaves_the_same_gradients_as_backward(xs, program):
     stepped_inputs = [Value(x) for x in xs]
