@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from engine import Value, backward_steps, gradcheck, is_grad_enabled, no_grad, topological_order
+from engine import (
+    Value,
+    backward_steps,
+    enable_grad,
+    gradcheck,
+    is_grad_enabled,
+    no_grad,
+    topological_order,
+)
 from engine.steps import node_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -280,6 +288,16 @@ def test_no_grad_restores_recording_when_the_block_raises():
     assert is_grad_enabled() is True
 
 
+def test_grad_mode_blocks_nested_three_deep_restore_each_level():
+    with no_grad():
+        with enable_grad():
+            with no_grad():
+                assert is_grad_enabled() is False
+            assert is_grad_enabled() is True
+        assert is_grad_enabled() is False
+    assert is_grad_enabled() is True
+
+
 def test_a_node_made_under_no_grad_has_no_children_and_no_local_derivatives():
     a = Value(2.0)
     with no_grad():
@@ -345,9 +363,9 @@ def _ops():
 
 
 @pytest.mark.parametrize('name', list(_ops()))
-def test_each_op_names_its_node_and_leaves_the_label_empty(name):
+def test_each_op_names_its_node_keeps_its_children_and_leaves_the_label_empty(name):
     node = _ops()[name]()
-    assert (node.label, node._op) == ('', name.split()[0])
+    assert (node.label, node._op, len(node._prev) > 0) == ('', name.split()[0], True)
 
 
 def test_repr_shows_the_label_only_when_there_is_one():
@@ -495,6 +513,10 @@ def test_micrograd_keyword_leaf_keeps_its_label():
     assert Value(2.0, _children=(), _op='', label='a').label == 'a'
 
 
+def test_micrograd_positional_leaf_without_a_label_has_an_empty_label():
+    assert Value(2.0, (), '').label == ''
+
+
 def test_micrograd_positional_form_with_a_non_text_op_is_refused():
     with pytest.raises(TypeError, match='must be a string'):
         Value(2.0, (), 5)
@@ -578,3 +600,39 @@ def test_gradcheck_refuses_a_setting_that_is_not_a_number_naming_it(setting):
     with pytest.raises(TypeError) as caught:
         gradcheck(lambda a: a * a, [1.0], **{setting: 'x'})
     assert str(caught.value) == f"gradcheck: {setting} needs a real number, got str 'x'"
+
+
+def test_gradcheck_refuses_a_zero_eps_naming_it():
+    with pytest.raises(ValueError) as caught:
+        gradcheck(lambda a: a * a, [1.0], eps=0)
+    assert str(caught.value) == "gradcheck: eps must be a small positive number, got 0.0"
+
+
+@pytest.mark.parametrize('setting, got', [({'atol': -1}, '-1.0 and 0.001'),
+                                          ({'rtol': -1}, '1e-05 and -1.0')])
+def test_gradcheck_refuses_a_negative_tolerance_naming_both(setting, got):
+    with pytest.raises(ValueError) as caught:
+        gradcheck(lambda a: a * a, [1.0], **setting)
+    assert str(caught.value) == f"gradcheck: atol and rtol must be >= 0, got {got}"
+
+
+def test_gradcheck_takes_zero_tolerances():
+    (check,) = gradcheck(lambda a: a * 2.0, [1.0], atol=0.0, rtol=0.0)
+    assert (check.analytic, check.tolerance) == (2.0, 0.0)
+
+
+def test_gradcheck_takes_values_as_inputs():
+    (check,) = gradcheck(lambda a: a * a, [Value(3.0)])
+    assert check.analytic == 6.0
+
+
+def test_gradcheck_refuses_an_input_that_is_not_a_number_naming_it():
+    with pytest.raises(TypeError) as caught:
+        gradcheck(lambda a: a * a, ['x'])
+    assert str(caught.value) == "gradcheck: input needs a real number, got str 'x'"
+
+
+def test_gradcheck_refuses_an_f_that_returns_a_plain_number_naming_its_type():
+    with pytest.raises(TypeError) as caught:
+        gradcheck(lambda a: 3.0, [1.0])
+    assert str(caught.value) == "gradcheck: f must return a Value, got float"
