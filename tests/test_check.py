@@ -339,3 +339,34 @@ def test_a_required_op_that_is_missing_fails_with_its_method_name():
 def test_an_unknown_required_op_is_refused():
     with pytest.raises(ValueError, match="got 'sqrt'"):
         check_value_class(Learner, require=['sqrt'])
+
+
+class DeeplyRecursive(Learner):
+    def backward(self):                   # three Python frames per node: 500 nodes overflow
+        order, seen = [], set()
+
+        def visit(node):
+            if node not in seen:
+                seen.add(node)
+                each(node._prev)
+                order.append(node)
+
+        def each(children):
+            for child in children:
+                step(child)
+
+        def step(child):
+            visit(child)
+
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+def test_a_backward_that_overflows_the_stack_on_the_graded_chain_is_told_to_use_a_loop():
+    result = check_value_class(DeeplyRecursive)
+    assert not result
+    assert result.message.startswith("your backward() hits Python's recursion limit on a chain "
+                                     "of 500 ops")
+    assert 'a loop and a list used as a stack' in result.message
