@@ -314,3 +314,15 @@ def test_in_the_mlp_step_through_the_active_node_stays_in_view_and_nothing_jumps
     scroll = picture.evaluate('p => [p.scrollWidth, p.clientWidth]')
     assert scroll[0] <= scroll[1] + 1  # the picture fits: nothing to scroll sideways
     assert notebook.errors == []
+
+
+def test_the_kernel_make_registers_has_the_display_name_the_stored_notebooks_carry():
+    import json
+    import re
+    makefile = (NOTEBOOKS.parent / 'Makefile').read_text()
+    install = re.search(r'ipykernel install (.*)', makefile).group(1)
+    name = re.search(r'--display-name "([^"]+)"', install)
+    assert name, "Makefile's ipykernel install sets no --display-name"
+    for path in NOTEBOOKS.glob('*.ipynb'):
+        spec = json.loads(path.read_text())['metadata']['kernelspec']
+        assert spec['display_name'] == name.group(1) and spec['name'] == 'python3', path.name
