@@ -414,3 +414,18 @@ def test_an_inner_node_drawn_after_an_outer_backward_says_whose_gradients_it_sho
     loss.backward()
     assert 'not drawn here' in draw_dot(h).source
     assert 'not drawn here' not in draw_dot(loss).source
+
+
+def test_every_number_on_an_edge_is_underlined_and_joined_to_its_edge():
+    y, _ = neuron()
+    source = draw_dot(y).source
+    labelled = re.findall(r'-> n\d+op \[[^\]]*label=[^\]]*\]', source)
+    assert len(labelled) == 5 and all('decorate=true' in edge for edge in labelled)
+
+
+def test_the_legend_sits_under_the_graph_and_does_not_widen_it():
+    y, _ = neuron()
+    assert 'labelloc=b' in draw_dot(y).source
+    with_legend = draw_dot(y).fitted_svg()[1]
+    without = draw_dot(y, legend=False).fitted_svg()[1]
+    assert with_legend == without
