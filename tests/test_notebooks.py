@@ -190,6 +190,26 @@ def test_every_stored_plot_fits_a_column_at_projector_resolution(name):
             assert dpi is None or dpi >= MIN_PLOT_DPI, f"{name}: a plot at {dpi} dpi"
 
 
+MIN_TEXT_PX = 9.75    # about 10 px: a step-through slice shows its 10 pt edge labels at 9.8 px
+
+
+def smallest_text_px(svg):
+    """The smallest font of an SVG as displayed: its font size times the display scale."""
+    match = re.search(r'<svg width="([\d.]+)px"[^>]*?viewBox="([^"]*)"', svg, re.S)
+    assert match, "an SVG without a width in px and a viewBox"
+    scale = float(match.group(1)) / (float(match.group(2).split()[2]) * 4 / 3)
+    sizes = [float(v) for v in re.findall(r'font-size="([\d.]+)"', svg)]
+    return min(sizes) * 4 / 3 * scale
+
+
+@pytest.mark.parametrize('name', EXPECTED)
+def test_every_stored_graph_shows_its_text_about_10_px_high_or_more(name):
+    for data in pictures(name):
+        svg = ''.join(data.get('image/svg+xml', ''))
+        if svg:
+            assert smallest_text_px(svg) >= MIN_TEXT_PX, f"{name}: text below 10 px"
+
+
 @pytest.mark.parametrize('name', EXPECTED)
 def test_no_stored_graph_is_too_wide_to_read(name):
     for data in pictures(name):
