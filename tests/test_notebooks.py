@@ -211,6 +211,12 @@ def test_every_stored_graph_shows_its_text_about_10_px_high_or_more(name):
 
 
 @pytest.mark.parametrize('name', EXPECTED)
+def test_every_stored_graph_carries_a_png_for_front_ends_that_do_not_show_svg(name):
+    graphs = [data for data in pictures(name) if 'image/svg+xml' in data]
+    assert all('image/png' in data for data in graphs), f"{name}: an SVG without its PNG"
+
+
+@pytest.mark.parametrize('name', EXPECTED)
 def test_no_stored_graph_is_too_wide_to_read(name):
     for data in pictures(name):
         svg = ''.join(data.get('image/svg+xml', ''))
