@@ -277,6 +277,9 @@ def _run_case(case, cls, name):
                 f"graph with a loop and a list used as a stack instead of a recursive function")
     except Exception as e:
         return f"your backward() on {case.formula} raised {_error(e)}"
+    if not _close(_number(out.grad), 1.0):
+        return (f"after backward() on {case.formula} the output's own grad is "
+                f"{_show(out.grad)}: backward() must start by setting it to 1 (d out / d out)")
     for leaf, node in leaves.items():
         got, right = _number(node.grad), want[leaf].grad
         if not _close(got, right):

@@ -370,3 +370,14 @@ def test_a_backward_that_overflows_the_stack_on_the_graded_chain_is_told_to_use_
     assert result.message.startswith("your backward() hits Python's recursion limit on a chain "
                                      "of 500 ops")
     assert 'a loop and a list used as a stack' in result.message
+
+
+def test_a_backward_that_never_seeds_the_output_gradient_is_told_so():
+    class Unseeded(Learner):
+        def backward(self):
+            for node in reversed([self, *self._prev]):
+                node._backward()
+    result = check_value_class(Unseeded)
+    assert not result
+    assert result.message == ("after backward() on a + b the output's own grad is 0.0: "
+                              "backward() must start by setting it to 1 (d out / d out)")
