@@ -561,6 +561,12 @@ def test_a_layers_whole_number_inputs_become_float_local_derivatives():
     (-2.0, 1023.0, math.inf),      # 1023 * (-2) ** 1022 > 0
     (-1.9, 1104.0, -math.inf),     # 1104 * (-1.9) ** 1103 < 0
     (1e-300, -1.0, -math.inf),     # -1 * (1e-300) ** -2
+    # x ** (b - 1) itself too large for a float, its sign from x's and the parity of b - 1:
+    (-2 ** -1.5, -682.0, math.inf),   # -682 * (negative: odd power -683)
+    (-0.125, -341.0, -math.inf),      # -341 * (positive: even power -342)
+    (-2 ** -2.98, -343.0, -math.inf),  # -343 * (positive: even power -344)
+    (0.125, -340.5, -math.inf),       # -340.5 * (positive x)
+    (5e-324, 0.01, math.inf),         # 0.01 * (5e-324) ** -0.99
 ])
 def test_a_power_whose_slope_overflows_stores_an_infinite_slope_with_its_sign(x, b, slope):
     assert (Value(x) ** b)._local == (slope,)
@@ -636,3 +642,13 @@ def test_gradcheck_refuses_an_f_that_returns_a_plain_number_naming_its_type():
     with pytest.raises(TypeError) as caught:
         gradcheck(lambda a: 3.0, [1.0])
     assert str(caught.value) == "gradcheck: f must return a Value, got float"
+
+
+MIXED_DOT_TEXT = "^Value.dot (weight|input) needs a real number, got str 'x'$"
+
+
+def test_a_mixed_dot_refuses_text_among_its_numbers_saying_so():
+    with pytest.raises(TypeError, match=MIXED_DOT_TEXT):
+        Value.dot([Value(1.0), 'x'], [1.0, 2.0])
+    with pytest.raises(TypeError, match=MIXED_DOT_TEXT):
+        Value.dot([Value(1.0), 2.0], ['x', 1.0])
