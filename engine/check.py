@@ -292,7 +292,11 @@ def _gradient_message(case, leaf, got, right, out):
         where = f"your `{case.name.split('<')[0]}` gives {leaf}.grad = {_show(got)}"
     else:
         where = f"in {case.formula}, your {leaf}.grad is {_show(got)}"
-    if case.name in ('a + a', 'a * a') and _keeps_fewer_children(out):
+    if case.name.endswith(' upstream') and _number(got) == 0.0:
+        advice = (f"your `{case.name.split()[0].split('<')[0]}` passed on its gradient before "
+                  f"it had received any: call each node's _backward in reverse topological "
+                  f"order, from the output back to the leaves")
+    elif case.name in ('a + a', 'a * a') and _keeps_fewer_children(out):
         advice = ("your node keeps its children in a set (`_prev` holds a only once), so "
                   "backward passes a's gradient once: keep children in a tuple or list")
     else:

@@ -381,3 +381,25 @@ def test_a_backward_that_never_seeds_the_output_gradient_is_told_so():
     assert not result
     assert result.message == ("after backward() on a + b the output's own grad is 0.0: "
                               "backward() must start by setting it to 1 (d out / d out)")
+
+
+def test_a_backward_walking_the_order_forwards_is_told_to_reverse_it():
+    class ForwardOrder(Learner):
+        def backward(self):
+            order, seen = [], set()
+
+            def visit(node):
+                if node not in seen:
+                    seen.add(node)
+                    for child in node._prev:
+                        visit(child)
+                    order.append(node)
+            visit(self)
+            self.grad = 1.0
+            for node in order:            # the mistake: leaves first, output last
+                node._backward()
+    result = check_value_class(ForwardOrder)
+    assert not result
+    assert result.message.startswith('in (a + b) * k, your a.grad is 0.0 where the chain rule '
+                                     'gives 4.0')
+    assert 'reverse topological order' in result.message
