@@ -73,10 +73,10 @@ def table(result):
     import peers
 
     base = result.get('micrograd')
-    lines = ['| peer | instructions per step | vs micrograd |', '|---|---:|---:|']
+    lines = ['| peer | instructions per step | micrograd\'s / this |', '|---|---:|---:|']
     for name, n in result.items():
         if isinstance(n, int):
-            ratio = f'{base / n:.1f}x fewer' if isinstance(base, int) else ''
+            ratio = f'{base / n:.1f}x' if isinstance(base, int) else ''
             lines.append(f'| {peers.NAMES[name]} | {n / 1e6:,.1f} M | {ratio} |')
         else:
             lines.append(f'| {peers.NAMES[name]} | {n} | |')
