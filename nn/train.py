@@ -62,6 +62,9 @@ class History:
     stopped_early        -- True if target_loss was reached before the last epoch
     unfinished           -- None, or the running sums of an epoch that was interrupted
                             (fit goes on from its next batch)
+    path                 -- 'replay' if fit's last call replayed a recording of the loss
+                            graph (engine.record), 'graph' if it built the graph at every
+                            update (not saved with the History)
     An accuracy is None when the targets give no rule for a right answer (e.g. mse on
     arbitrary targets, or 0/1 labels under a loss function fit does not know).
     """
