@@ -231,8 +231,8 @@ class Value:
                 return _neuron_dot(weights, bias, inputs, [x.data for x in inputs])
             if all(type(x) is float and x - x == 0.0 for x in inputs):  # finite plain data
                 return _neuron_dot(weights, bias, (), inputs)
-        w_data, w_nodes, x_for_w = _split(weights, inputs, 'Value.dot weight')
-        x_data, x_nodes, w_for_x = _split(inputs, weights, 'Value.dot input')
+        w_data, w_nodes, x_for_w = _split(weights, inputs, 'Value.dot weight', 'Value.dot input')
+        x_data, x_nodes, w_for_x = _split(inputs, weights, 'Value.dot input', 'Value.dot weight')
         if bias is None:
             total, bias_part, bias_local = 0.0, (), ()
         elif isinstance(bias, Value):
@@ -406,8 +406,11 @@ def _micrograd_form(data, label, prev, local, children):
             f"derivatives: Value(data, label, _prev=children, _local=derivatives, _op=name), "
             f"for example Value(a.data * b.data, '', (a, b), (b.data, a.data), '*').\n"
             + _CLOSURE_MESSAGE)
-    if not isinstance(name, str) or not isinstance(op, str):
+    if not isinstance(name, str):
         raise TypeError(f"Value's label must be a string, got {describe(name)}")
+    if op != () and not isinstance(op, str):  # () is micrograd's default when no op is given
+        raise TypeError(f"in micrograd's form Value(data, children, op, label) the op must be "
+                        f"a string, got {describe(op)}")
     return name
 
 
@@ -474,7 +477,7 @@ def _neuron_dot(weights, bias, x_nodes, x_data):
     return Value(total, '', (*weights, *x_nodes, bias), local, 'dot')
 
 
-def _split(items, partners, what):
+def _split(items, partners, what, partner_what):
     """For Value.dot: the numbers in items, the Values among them, and their partners' numbers.
 
     The partners' numbers are None when every item is a Value (then all partners count).
@@ -486,7 +489,7 @@ def _split(items, partners, what):
     data = [v.data if isinstance(v, Value) else as_real(v, what) for v in items]
     keep = [isinstance(v, Value) for v in items]
     nodes = [v for v, k in zip(items, keep) if k]
-    partner_data = [p.data if isinstance(p, Value) else as_real(p, what)
+    partner_data = [p.data if isinstance(p, Value) else as_real(p, partner_what)
                     for p, k in zip(partners, keep) if k]
     return data, nodes, partner_data
 

@@ -447,3 +447,18 @@ def test_the_real_micrograd_value_is_named_when_mixed_in():
     theirs = micrograd.Value(2.0)
     with pytest.raises(TypeError, match="cannot be combined with a micrograd Value"):
         Value(1.0) * theirs
+
+
+def test_micrograds_leaf_with_children_only_is_a_leaf():
+    leaf = Value(2.0, ())
+    assert (leaf.data, leaf.label, leaf._prev) == (2.0, '', ())
+
+
+def test_micrograds_form_with_an_op_that_is_not_text_names_the_op():
+    with pytest.raises(TypeError, match='the op must be a string, got int 5'):
+        Value(2.0, (), 5)
+
+
+def test_a_mixed_dot_with_a_text_input_names_the_input():
+    with pytest.raises(TypeError, match="Value.dot input needs a real number, got str 'x'"):
+        Value.dot([Value(1.0), 2.0], ['x', Value(3.0)])
