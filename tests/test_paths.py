@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import PathSum, Value, sum_over_paths
+from engine import PathSum, Value, sum_over_paths, topological_order
 from engine.views import neuron_graph
 
 UNARY = ('tanh', 'sigmoid', 'exp_small', 'neg')
@@ -121,7 +121,7 @@ def test_the_chain_rule_still_holds_through_neuron_boxes():
     out = Value.dot([Value(1.5), Value(-0.5)], h, Value(0.2))
     out.backward()
     view, _, _ = neuron_graph(out)
-    leaves = {node.label: node for node in _walk(view) if node.label in ('x0', 'x1')}
+    leaves = {node.label: node for node in topological_order(view) if node.label in ('x0', 'x1')}
     for original in x:
         assert math.isclose(sum_over_paths(view, leaves[original.label]).total, original.grad,
                             rel_tol=1e-12)
@@ -154,12 +154,3 @@ def test_a_path_sum_says_what_it_is():
     assert isinstance(sum_over_paths(x * 3.0, x), PathSum)
     assert repr(sum_over_paths(x * 3.0, x)) == '<PathSum: 1 path from x to *, sum 3>'
 
-
-def _walk(root):
-    seen, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.append(node)
-            stack.extend(node._prev)
-    return seen

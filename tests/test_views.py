@@ -5,7 +5,7 @@ import re
 import pytest
 
 import nn
-from engine import Value, draw_neurons, draw_sample
+from engine import Value, draw_neurons, draw_sample, topological_order
 from engine.views import batch_terms, neuron_graph, sample_graph
 
 SAMPLES = [[0.5, -1.0], [1.0, 0.5], [-0.3, 0.8]]
@@ -75,7 +75,7 @@ def test_one_samples_path_keeps_only_what_that_sample_feeds():
     view, stubs = sample_graph(loss, 1)
     labels = [s.label for s in stubs]
     assert labels == ['2 other terms, not drawn']
-    kept = {round(v.data, 12) for v in _walk(view)}
+    kept = {round(v.data, 12) for v in topological_order(view)}
     assert round(scores[1].data, 12) in kept
     assert round(scores[0].data, 12) not in kept and round(scores[2].data, 12) not in kept
 
@@ -122,12 +122,3 @@ def test_views_of_a_2_16_16_1_network_are_drawn_and_the_same_every_time():
     assert 'decorate=true' not in first.source  # 300 edges: too many numbers to print
     assert first.fitted_svg()[1] == 900
 
-
-def _walk(root):
-    seen, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.append(node)
-            stack.extend(node._prev)
-    return seen
