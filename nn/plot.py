@@ -9,14 +9,15 @@ never pop up a window: save them with `ax.figure.savefig('boundary.png')`.
 
 import math
 import sys
-from numbers import Integral
+from numbers import Integral, Real
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from engine import no_grad
+from engine import Value, enable_grad, no_grad
 
+from . import losses as _losses
 from .activations import ACTIVATIONS, TITLES, apply_float, check_activation, derivative
 from .models import MLP
 from .train import History
@@ -282,3 +283,127 @@ def _tint(share):
     r0, g0, b0 = (int((POSITIVE if share >= 0 else NEGATIVE)[i:i + 2], 16) for i in (1, 3, 5))
     mix = abs(share) * 0.8
     return '#' + ''.join(f'{round(255 + (c - 255) * mix):02x}' for c in (r0, g0, b0))
+
+
+# ---- one sample's loss against its score, with the derivative (notebook 08)
+
+def _ce_three(s):
+    return _losses.cross_entropy([[s, Value(0.0), Value(0.0)]], [0])
+
+
+# name: (panel title, the loss of one sample of the positive class as a function of its score)
+LOSS_FUNCTIONS = {
+    'mse': ('MSE  (s - 1)^2', lambda s: _losses.mse([s], [1.0])),
+    'hinge': ('hinge  max(0, 1 - s)', lambda s: _losses.hinge([s], [1])),
+    'bce': ('binary cross-entropy  log(1 + e^-s)',
+            lambda s: _losses.binary_cross_entropy([s], [1])),
+    'cross_entropy': ('cross-entropy, 3 classes  log(e^s + 2) - s', _ce_three),
+}
+
+
+def _loss_entry(entry):
+    """(title, f) for a name of LOSS_FUNCTIONS, a function f(Value) -> Value, or (title, f)."""
+    if isinstance(entry, str):
+        if entry not in LOSS_FUNCTIONS:
+            raise ValueError(f"unknown loss {entry!r}; choose one of "
+                             f"{', '.join(LOSS_FUNCTIONS)}, or pass a function of the score")
+        return LOSS_FUNCTIONS[entry]
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str) \
+            and callable(entry[1]):
+        return entry
+    if callable(entry):
+        return getattr(entry, '__name__', 'loss'), entry
+    raise TypeError(f"a loss is a name ({', '.join(LOSS_FUNCTIONS)}), a function of the score "
+                    f"or a (title, function) pair, got {type(entry).__name__}")
+
+
+def loss_and_slope(f, s):
+    """(f(s), df/ds) for a loss written with Value ops, the slope from backward().
+
+    >>> loss_and_slope(lambda s: (s - 1) ** 2, 3.0)
+    (4.0, 4.0)
+    """
+    leaf = Value(float(s))
+    with enable_grad():
+        out = f(leaf)
+        if not isinstance(out, Value):
+            raise TypeError(f"the loss must return a Value built from the score, got "
+                            f"{type(out).__name__} {out!r:.40}")
+        out.backward()
+    return out.data, leaf.grad
+
+
+def loss_functions(losses=tuple(LOSS_FUNCTIONS), lo=-3.0, hi=3.0, together=False, points=241):
+    """Each loss of one sample against its score s, with its derivative dL/ds: the Figure.
+
+    The sample belongs to the positive class: target 1 for 'mse', label +1 for 'hinge',
+    1 for 'bce', class 0 of three for 'cross_entropy' (the other two scores held at 0).
+    For the other class the pictures are mirrored (s -> -s). The derivative is what
+    backward() gives, the slope that training follows; a loss may also be a function
+    f(score) -> Value, or a (title, f) pair, for a loss of your own.
+
+    together -- False: one panel per loss (loss solid, derivative dashed); True: two panels,
+                every loss on the left and every derivative on the right.
+    >>> fig = loss_functions(['hinge', 'bce'])
+    >>> fig.savefig('losses.png')
+    """
+    entries = [_loss_entry(e) for e in ([losses] if isinstance(losses, str) else losses)]
+    if not entries:
+        raise ValueError("loss_functions needs at least one loss")
+    if not (isinstance(lo, Real) and isinstance(hi, Real) and math.isfinite(lo)
+            and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"loss_functions needs finite numbers lo < hi, got lo={lo!r}, "
+                         f"hi={hi!r}")
+    if isinstance(points, bool) or not isinstance(points, Integral) or points < 2:
+        raise ValueError(f"points must be a whole number >= 2, got {points!r}")
+    xs = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
+    curves = []
+    for title, f in entries:
+        pairs = [loss_and_slope(f, x) for x in xs]
+        curves.append((title, [p[0] for p in pairs], [p[1] for p in pairs]))
+    if together:
+        fig, (left, right) = _figure(2, figsize=(7.4, 2.9))
+        for i, (title, ys, slopes) in enumerate(curves):
+            colour = COLOURS[i % len(COLOURS)]
+            left.plot(xs, ys, color=colour, label=title)
+            right.plot(xs, slopes, color=colour, label=title)
+        for ax, what in ((left, 'loss L'), (right, 'dL/ds')):
+            _score_axes(ax, what)
+        left.set_title('loss of one sample', fontsize=10)
+        right.set_title('its derivative (from backward)', fontsize=10)
+        left.legend(loc='upper right', fontsize=7)
+    else:
+        ncols = len(curves) if len(curves) <= 3 else 2
+        nrows = -(-len(curves) // ncols)
+        width = min(3.1, 7.4 / ncols)  # 7.4 in at 120 dpi: a 900 px notebook column
+        fig, axes = _grid(nrows, ncols, figsize=(width * ncols, 2.5 * nrows))
+        for ax, (title, ys, slopes) in zip(axes, curves):
+            ax.plot(xs, ys, color=COLOURS[0], label='L(s)')
+            ax.plot(xs, slopes, color=COLOURS[1], linestyle='--', label='dL/ds')
+            _score_axes(ax, '')
+            ax.set_title(title, fontsize=9)
+        for ax in axes[len(curves):]:
+            ax.axis('off')
+        axes[0].legend(loc='best', fontsize='small')
+    fig.tight_layout()
+    return fig
+
+
+def _score_axes(ax, ylabel):
+    ax.axhline(0.0, color='0.8', linewidth=0.8, zorder=0)
+    ax.axvline(0.0, color='0.8', linewidth=0.8, zorder=0)
+    ax.set_xlabel('score s')
+    if ylabel:
+        ax.set_ylabel(ylabel)
+
+
+def _grid(nrows, ncols, figsize):
+    """A figure with nrows x ncols axes, as _figure makes one row: the axes in a flat list."""
+    if _in_notebook():
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    else:
+        fig = Figure(figsize=figsize)
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, [ax for row in axes for ax in row]

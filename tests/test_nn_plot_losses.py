@@ -1,0 +1,133 @@
+"""nn.plot.loss_functions and loss_and_slope: one sample's loss against its score, and the
+slope backward() gives, for the losses of nn.losses and for a learner's own."""
+
+import math
+
+import pytest
+from matplotlib.figure import Figure
+
+from engine import Value, no_grad
+from nn import plot as nnplot
+
+XS = [-2.5, -0.75, 0.3, 1.6, 2.9]
+
+
+def sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+# name: (loss, slope) of a positive sample as plain-float formulas
+EXPECTED = {
+    'mse': (lambda s: (s - 1) ** 2, lambda s: 2 * (s - 1)),
+    'hinge': (lambda s: max(0.0, 1 - s), lambda s: -1.0 if s < 1 else 0.0),
+    'bce': (lambda s: math.log(1 + math.exp(-s)), lambda s: sigmoid(s) - 1),
+    'cross_entropy': (lambda s: math.log(math.exp(s) + 2) - s,
+                      lambda s: math.exp(s) / (math.exp(s) + 2) - 1),
+}
+
+
+def lines(ax):
+    return [(list(line.get_xdata()), list(line.get_ydata())) for line in ax.get_lines()
+            if len(line.get_xdata()) > 2]  # not the two axis lines at 0
+
+
+def shown(fig):
+    return [ax for ax in fig.axes if ax.axison]
+
+
+@pytest.mark.parametrize('name', list(EXPECTED))
+def test_each_named_loss_is_drawn_as_the_loss_of_a_positive_sample_and_its_slope(name):
+    fig = nnplot.loss_functions([name], lo=-3.0, hi=3.0, points=61)
+    (loss_line, slope_line), = [lines(ax) for ax in shown(fig)]
+    loss, slope = EXPECTED[name]
+    xs, ys = loss_line
+    assert xs[0] == -3.0 and xs[-1] == 3.0 and len(xs) == 61
+    assert ys == pytest.approx([loss(x) for x in xs], abs=1e-12)
+    assert slope_line[1] == pytest.approx([slope(x) for x in xs], abs=1e-12)
+
+
+def test_by_default_the_four_losses_are_drawn_in_four_panels_two_by_two():
+    fig = nnplot.loss_functions()
+    panels = shown(fig)
+    assert isinstance(fig, Figure) and len(panels) == 4
+    assert [ax.get_title().split()[0] for ax in panels] == ['MSE', 'hinge', 'binary',
+                                                           'cross-entropy,']
+    assert len({ax.get_position().x0 for ax in panels}) == 2
+    assert all(len(lines(ax)) == 2 for ax in panels)
+
+
+@pytest.mark.parametrize('count', [1, 2, 3, 4, 5])
+def test_the_figure_fits_a_900_px_column_at_120_dpi(count):
+    fig = nnplot.loss_functions((list(nnplot.LOSS_FUNCTIONS) * 2)[:count], points=5)
+    assert fig.get_size_inches()[0] * 120 <= 900
+    assert len(shown(fig)) == count
+
+
+def test_together_draws_every_loss_left_and_every_derivative_right():
+    fig = nnplot.loss_functions(['mse', 'bce'], together=True, points=31)
+    left, right = fig.axes
+    (xs, mse), (_, bce) = lines(left)
+    assert mse == pytest.approx([(x - 1) ** 2 for x in xs])
+    assert bce == pytest.approx([math.log(1 + math.exp(-x)) for x in xs])
+    (_, dmse), (_, dbce) = lines(right)
+    assert dmse == pytest.approx([2 * (x - 1) for x in xs])
+    assert dbce == pytest.approx([sigmoid(x) - 1 for x in xs])
+    assert [t.get_text() for t in left.get_legend().get_texts()][1].startswith('binary')
+
+
+def test_a_loss_of_your_own_is_drawn_from_a_function_or_a_title_and_function():
+    def squared_hinge(s):
+        return (1 - s).relu() ** 2
+    fig = nnplot.loss_functions([squared_hinge, ('logistic', lambda s: (1 + (-s).exp()).log())],
+                                points=21)
+    first, second = shown(fig)
+    assert first.get_title() == 'squared_hinge' and second.get_title() == 'logistic'
+    (xs, _), (_, slopes) = lines(first)
+    assert slopes == pytest.approx([-2 * max(0.0, 1 - x) for x in xs])
+
+
+def test_loss_and_slope_gives_the_loss_and_the_derivative_backward_finds():
+    assert nnplot.loss_and_slope(lambda s: (s - 1) ** 2, 3.0) == (4.0, 4.0)
+    loss, slope = nnplot.loss_and_slope(lambda s: s.sigmoid().log() * -1, 0.0)
+    assert loss == pytest.approx(math.log(2)) and slope == pytest.approx(-0.5)
+
+
+def test_loss_and_slope_works_inside_no_grad():
+    with no_grad():
+        assert nnplot.loss_and_slope(lambda s: s * s, -2.0) == (4.0, -4.0)
+
+
+def test_a_loss_that_returns_no_value_is_refused_with_a_message():
+    with pytest.raises(TypeError, match="must return a Value"):
+        nnplot.loss_functions([lambda s: 3.0])
+
+
+@pytest.mark.parametrize('losses, match', [
+    (['l1'], "unknown loss 'l1'; choose one of mse, hinge, bce, cross_entropy"),
+    ([], "at least one loss"),
+    ([42], "a loss is a name"),
+])
+def test_an_unknown_or_missing_loss_is_refused_naming_the_choices(losses, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        nnplot.loss_functions(losses)
+
+
+@pytest.mark.parametrize('settings, match', [
+    ({'lo': 2.0, 'hi': 1.0}, "lo < hi"),
+    ({'hi': math.inf}, "finite"),
+    ({'points': 1}, "points must be a whole number >= 2"),
+    ({'points': 2.5}, "points must be"),
+])
+def test_a_bad_range_is_refused_with_a_message(settings, match):
+    with pytest.raises(ValueError, match=match):
+        nnplot.loss_functions(['mse'], **settings)
+
+
+def test_a_single_name_is_one_loss_not_its_letters():
+    assert len(shown(nnplot.loss_functions('hinge', points=5))) == 1
+
+
+def test_the_named_losses_are_the_library_losses():
+    s = Value(0.7)
+    assert nnplot.LOSS_FUNCTIONS['cross_entropy'][1](s).data == pytest.approx(
+        math.log(math.exp(0.7) + 2) - 0.7)
