@@ -5,6 +5,10 @@
 The formula is read by engine.expr (an allow-list over Python's parser, never eval), run
 forward and backward, and every variable's value and gradient is printed. -o saves the
 picture (.svg, .png or .pdf); --steps saves the step-through web page.
+
+Numbers are printed as the pictures show them (engine.draw.number: 4 significant digits, so
+the lecture's gradient -1.4999999999999993 reads -1.5); --digits N shows N significant
+digits, --full every digit (Python's repr, which reads back to the same float).
 """
 
 import argparse
@@ -16,6 +20,7 @@ EXAMPLES = """examples:
   scalargrad graph "tanh(x*w + b)" --set x=2 w=-3 b=6.8813735870195432 -o graph.svg
   scalargrad graph "x**2 + 3*x" --set x=1.5 --steps backprop.html
   scalargrad graph --set x=2 y=5 -- "-x*y"      (a formula starting with - goes after --)
+  scalargrad graph "x**2" --set x=0.1 --full     (every digit: 0.010000000000000002)
 
 formulas: numbers, variables, + - * / **, parentheses, and exp log tanh sigmoid relu step"""
 
@@ -46,8 +51,40 @@ def add_parser(sub):
     parser.add_argument('--max-nodes', type=int, default=None, metavar='N',
                         help='refuse to draw a graph with more nodes (default 300 for the '
                              'picture, 100 for the step-through page)')
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument('--digits', type=_digits, default=None, metavar='N',
+                       help='significant digits of the printed numbers (default 4, as in the '
+                            'pictures)')
+    shown.add_argument('--full', action='store_true',
+                       help='print every digit of each float (its repr, exact)')
     parser.set_defaults(run=run)
     return parser
+
+
+def _digits(text):
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= n <= 17:
+        raise argparse.ArgumentTypeError(f"{text} must be from 1 to 17 (17 digits are exact: "
+                                         f"or use --full)")
+    return n
+
+
+def number_format(digits=None, full=False):
+    """The function that prints a number: the pictures' short form, N digits, or repr.
+
+    >>> number_format()(-1.4999999999999993), number_format(full=True)(0.1 + 0.2)
+    ('-1.5', '0.30000000000000004')
+    """
+    from engine.draw import number
+
+    if full:
+        return repr
+    if digits is None:
+        return number
+    return lambda x: number(x, digits)
 
 
 def run(args):
@@ -87,14 +124,15 @@ def _run(args):
     leaves = {name: Value(values[name], name) for name in formula.variables}
     root = formula.evaluate(leaves)
     root.backward()
-    print_gradients(formula.text.strip(), root, leaves)
+    show = number_format(args.digits, args.full)
+    print_gradients(formula.text.strip(), root, leaves, show)
 
     limits = {} if args.max_nodes is None else {'max_nodes': args.max_nodes}
     if args.output:
         draw_dot(root, args.rankdir, **limits).save(args.output)
         print(f"saved the graph to {args.output}")
     if args.steps:
-        settings = ', '.join(f"{name}={values[name]:g}" for name in formula.variables)
+        settings = ', '.join(f"{name}={show(values[name])}" for name in formula.variables)
         title = f"backprop through {formula.text.strip()}" + (f" at {settings}" if settings else '')
         save_steps_html(root, args.steps, args.rankdir, title=title, **limits)
         print(f"saved the step-through page to {args.steps}")
@@ -138,13 +176,20 @@ def check_output(path, suffixes, option):
         raise UsageError(f"{option} {path}: the folder {folder} is not writable")
 
 
-def print_gradients(text, root, leaves):
-    """The formula's value, then each variable's value and d(formula)/d(variable)."""
-    print(f"{text} = {root.data!r}")
+def print_gradients(text, root, leaves, show=repr):
+    """The formula's value, then each variable's value and d(formula)/d(variable).
+
+    show turns a float into its printed form (number_format)."""
+    print(f"{text} = {show(root.data)}")
     if not leaves:
         print("(no variables: nothing to differentiate)")
         return
-    width = max(4, *(len(name) for name in leaves))
-    print(f"{'name':<{width}}  {'value':<22}  gradient d(out)/d(name)")
-    for name, leaf in leaves.items():
-        print(f"{name:<{width}}  {leaf.data!r:<22}  {leaf.grad!r}")
+    rows = [(name, show(leaf.data), show(leaf.grad)) for name, leaf in leaves.items()]
+    width = max(4, *(len(name) for name, _, _ in rows))
+    value_width = max(5, *(len(value) for _, value, _ in rows))
+    print(f"{'name':<{width}}  {'value':<{value_width}}  gradient d(out)/d(name)")
+    for name, value, grad in rows:
+        print(f"{name:<{width}}  {value:<{value_width}}  {grad}")
+    numbers = [root.data] + [x for leaf in leaves.values() for x in (leaf.data, leaf.grad)]
+    if any(float(show(x)) != x for x in numbers):
+        print("(numbers rounded for reading; --full prints every digit)")

@@ -3,7 +3,8 @@
     scalargrad demo          micrograd's moons classifier, pictures in ./scalargrad-demo/
     scalargrad train --data xor --hidden 4 --activation tanh --optimizer adam --lr 0.05
 
-Each prints the whole training set's accuracy and loss after the last update, and writes
+Each prints the whole training set's accuracy and loss after the last update (the loss in
+the pictures' short form, engine.draw.number: 4 significant digits), and writes
 decision_boundary.png, loss_curve.png (the training-set loss measured after each epoch) and
 neuron.svg (the computation graph of one neuron, drawn by engine.draw_dot) into its --out
 folder.
@@ -16,6 +17,7 @@ import os
 import sys
 import time
 
+from engine.draw import number
 from engine.files import write_atomic
 
 from .activations import ACTIVATIONS
@@ -182,8 +184,8 @@ def run_demo(args):
         return _fail(args, err)
     seconds = time.perf_counter() - start
     print(f"after the last step, on the whole training set: accuracy {history.accuracy:.1%}, "
-          f"loss {history.loss:.4f} ({seconds:.1f} s, {seconds / steps * 1000:.0f} ms per step, "
-          f"{_PATHS[history.path]})")
+          f"loss {number(history.loss)} ({seconds:.1f} s, "
+          f"{seconds / steps * 1000:.0f} ms per step, {_PATHS[history.path]})")
     return _pictures(args, model, X, y, history, 'moons: 2-16-16-1, hinge + L2')
 
 
@@ -234,7 +236,7 @@ def run_train(args):
     except (ArithmeticError, ValueError) as err:
         return _fail(args, err)
     print(f"after {history.updates} updates, on the whole training set: accuracy "
-          f"{history.accuracy:.1%}, loss {history.loss:.4f}")
+          f"{history.accuracy:.1%}, loss {number(history.loss)}")
     if args.save:
         try:
             save(model, args.save)

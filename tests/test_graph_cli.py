@@ -27,14 +27,72 @@ def assert_one_line_error(status, err, *fragments):
         assert fragment in lines[0]
 
 
-def test_prints_the_value_and_every_variables_gradient(capsys):
+def test_prints_the_value_and_every_variables_gradient_in_the_pictures_short_form(capsys):
     status, out, _ = run_cli(capsys, *NEURON)
     assert status == 0
     lines = out.splitlines()
+    assert lines[0] == 'tanh(x*w + b) = 0.7071'
+    assert [line.split()[0] for line in lines[2:5]] == ['x', 'w', 'b']  # order of appearance
+    assert lines[2].split()[1:] == ['2', '-1.5']     # the lecture's -1.5, not -1.4999999999999993
+    assert lines[3].split()[1:] == ['-3', '1']
+    assert lines[4].split()[1:] == ['6.881', '0.5']
+    assert lines[5] == '(numbers rounded for reading; --full prints every digit)'
+
+
+def test_the_short_form_is_the_one_the_pictures_print(capsys):
+    from engine import Value
+    from engine.draw import number
+
+    x, w, b = Value(2.0, 'x'), Value(-3.0, 'w'), Value(6.8813735870195432, 'b')
+    out = (x * w + b).tanh()
+    out.backward()
+    _, printed, _ = run_cli(capsys, *NEURON)
+    rows = [line.split()[1:] for line in printed.splitlines()[2:5]]
+    assert rows == [[number(v.data), number(v.grad)] for v in (x, w, b)]
+
+
+def test_full_prints_every_digit_exactly(capsys):
+    status, out, _ = run_cli(capsys, *NEURON, '--full')
+    assert status == 0
+    lines = out.splitlines()
     assert lines[0] == 'tanh(x*w + b) = 0.7071067811865477'
-    assert [line.split()[0] for line in lines[2:]] == ['x', 'w', 'b']  # order of appearance
     assert lines[2].split()[1:] == ['2.0', '-1.4999999999999993']
     assert lines[4].split()[1:] == ['6.881373587019543', '0.4999999999999998']
+    assert float(lines[2].split()[2]) == -1.4999999999999993  # reads back to the same float
+    assert 'rounded' not in out
+
+
+def test_digits_sets_the_significant_digits(capsys):
+    status, out, _ = run_cli(capsys, *NEURON, '--digits', '8')
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == 'tanh(x*w + b) = 0.70710678'
+    assert lines[4].split()[1:] == ['6.8813736', '0.5']
+
+
+def test_exact_numbers_carry_no_rounding_note(capsys):
+    status, out, _ = run_cli(capsys, 'graph', 'x*y', '--set', 'x=2', 'y=0.5')
+    assert status == 0
+    assert out.splitlines()[0] == 'x*y = 1'
+    assert 'rounded' not in out
+
+
+def test_a_negative_zero_gradient_prints_as_0(capsys):
+    status, out, _ = run_cli(capsys, 'graph', 'x*y', '--set', 'x=-2', 'y=0')
+    assert status == 0
+    assert out.splitlines()[2].split()[1:] == ['-2', '0']   # d/dx = y = 0 (d/dy = -2)
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--digits', '0'], 'must be from 1 to 17'),
+    (['--digits', 'two'], "'two' is not a whole number"),
+    (['--digits', '3', '--full'], 'not allowed with'),
+])
+def test_bad_digits_are_usage_errors(capsys, args, message):
+    with pytest.raises(SystemExit) as stopped:
+        main([*NEURON, *args])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_saves_the_picture_as_svg(tmp_path, capsys):
@@ -57,12 +115,12 @@ def test_saves_the_step_through_page(tmp_path, capsys):
     assert status == 0 and 'step-through page' in out
     page = (tmp_path / 'steps.html').read_text()
     assert page.count('<figure class="frame"') == 4
-    assert 'backprop through tanh(x*w + b) at x=2, w=-3, b=6.88137' in page
+    assert 'backprop through tanh(x*w + b) at x=2, w=-3, b=6.881<' in page
 
 
 def test_a_formula_without_variables_still_works(capsys):
     status, out, _ = run_cli(capsys, 'graph', '2*3')
-    assert status == 0 and out.startswith('2*3 = 6.0') and 'no variables' in out
+    assert status == 0 and out.startswith('2*3 = 6\n') and 'no variables' in out
 
 
 @pytest.mark.parametrize('formula, fragment', [
@@ -149,7 +207,7 @@ def test_the_installed_script_runs_end_to_end(tmp_path):
     done = subprocess.run([SCRIPT, *NEURON, '-o', 'graph.png', '--steps', 'steps.html'],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert 'x     2.0' in done.stdout and '-1.4999999999999993' in done.stdout
+    assert 'x     2      -1.5\n' in done.stdout
     assert (tmp_path / 'graph.png').read_bytes()[:4] == b'\x89PNG'
     assert (tmp_path / 'steps.html').stat().st_size > 1000
 

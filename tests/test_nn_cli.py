@@ -211,3 +211,19 @@ def test_the_real_demo_runs_as_a_program_and_learns_the_moons(tmp_path):
     accuracy = float(done.stdout.split('accuracy ')[1].split('%')[0])
     assert accuracy >= 95.0
     _pictures_in(tmp_path / 'scalargrad-demo')
+
+
+@pytest.mark.parametrize('command', [['demo', '--steps', '1'], ['train', '--epochs', '1']])
+def test_the_final_loss_prints_in_the_pictures_short_form(command, tmp_path, monkeypatch,
+                                                          capsys):
+    """A tiny loss reads 3.215e-07, not 0.0000 (the old :.4f hid every digit)."""
+    real_fit = nn.train.fit
+
+    def tiny(*args, **kwargs):
+        history = real_fit(*args, **kwargs)
+        history.train_losses[-1] = 3.2154e-07
+        return history
+
+    monkeypatch.setattr(nn.train, 'fit', tiny)
+    assert main([*command, '--no-progress', '--out', str(tmp_path)]) == 0
+    assert 'loss 3.215e-07' in capsys.readouterr().out
