@@ -39,6 +39,7 @@ LOSSES = {'hinge': _losses.hinge, 'mse': _losses.mse, 'bce': _losses.binary_cros
 DEFAULT_LR = {'sgd': 0.1, 'adam': 0.01}
 MEASURE_LIMIT = 10_000  # measure=None measures the training set when it has at most this many
 REPLAY_LEAST_UPDATES = 50  # replay='auto' records the graph for runs at least this long
+SINCE_VALIDATION = ('validation_losses', 'validation_accuracies')  # absent in older files
 
 
 @dataclass
@@ -53,6 +54,11 @@ class History:
                          -- one per epoch: the whole training set (l2 penalty included),
                             measured after the epoch's last update; None where fit ran with
                             measure=False
+    validation_losses, validation_accuracies
+                         -- one per epoch: the held-out data of fit(validation=(X, y)),
+                            measured as the training set is (same moment, same rule, l2
+                            penalty included, so the gap between the curves is the data's);
+                            None where fit ran without validation
     epoch_ends           -- the update count at the end of each epoch
     updates, epochs      -- how many were done; an interrupted epoch's updates count in
                             `updates` and `losses` but not in `epochs`
@@ -75,6 +81,8 @@ class History:
     running_accuracies: list = field(default_factory=list)
     train_losses: list = field(default_factory=list)
     train_accuracies: list = field(default_factory=list)
+    validation_losses: list = field(default_factory=list)
+    validation_accuracies: list = field(default_factory=list)
     epoch_ends: list = field(default_factory=list)
     updates: int = 0
     epochs: int = 0
@@ -329,6 +337,20 @@ def _check_settings(epochs, batch_size, l2, target_loss, measure):
     return epochs, batch_size, l2
 
 
+def _check_validation(validation, model, loss):
+    """validation=(X, y) checked as the training data is: (X, y, accuracy rule)."""
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        got = (f"{len(validation)} items" if isinstance(validation, (tuple, list))
+               else type(validation).__name__)
+        raise ValueError(f"validation must be a pair (X, y) of held-out data, got {got}")
+    try:
+        X, y = _check_data(model, *validation)
+        _, _, rule = _loss(loss, model, y)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"validation data: {err}") from None
+    return X, y, rule
+
+
 def _shuffle_seed(seed):
     """The whole number a run's shuffles derive from (an int seed is kept as it is)."""
     if isinstance(seed, Integral) and not isinstance(seed, bool):
@@ -500,7 +522,7 @@ def _measure(model, X, y, loss_fn, l2, params, rule):
 
 def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_size=None,
         l2=0.0, target_loss=None, progress=True, seed=0, measure=None, history=None,
-        replay='auto'):
+        replay='auto', validation=None):
     """Train `model` on (X, y) and return a History.
 
     loss       -- 'hinge' (labels -1/+1), 'mse', 'bce' (logits, labels 0/1),
@@ -533,6 +555,9 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
                   replay a full batch of nn's own model and loss (they branch on no .data)
                   when the run has at least 50 updates (recording costs about 30 updates).
                   history.path says which was used
+    validation -- (X_held_out, y_held_out): data the model never trains on, measured like
+                  the training set after every epoch (history.validation_losses and
+                  validation_accuracies); None: no held-out data
 
     Python's cyclic garbage collector is paused during each update (a scalargrad graph
     has no reference cycles, so reference counting frees it when the update ends) and
@@ -541,6 +566,8 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
     X, y = _check_data(model, X, y)
     loss_name, loss_fn, rule = _loss(loss, model, y)
     epochs, batch_size, l2 = _check_settings(epochs, batch_size, l2, target_loss, measure)
+    if validation is not None:
+        validation = _check_validation(validation, model, loss)
     if measure is None:
         measure = len(X) <= MEASURE_LIMIT
     params = model.parameters()
@@ -579,7 +606,7 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
         with _Interrupts() as interrupts:
             _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs,
                     batch_size, full_batch, plan, target_loss, history, bar, interrupts,
-                    replayer)
+                    replayer, validation)
     finally:
         if bar is not None:
             bar.close()
@@ -587,7 +614,8 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
 
 
 def _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs, batch_size,
-            full_batch, plan, target_loss, history, bar, interrupts, replayer=None):
+            full_batch, plan, target_loss, history, bar, interrupts, replayer=None,
+            validation=None):
     """The loop of fit: epochs of updates, each recorded in `history` as it is done."""
     while history.epochs < epochs:
         epoch = history.epochs + 1
@@ -624,8 +652,17 @@ def _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs, 
                 raise type(err)(f"training broke down at epoch {epoch}, update "
                                 f"{history.updates} (measuring the training set after it): "
                                 f"{err} (a smaller learning rate may help)") from err
+        held_out = None
+        if validation is not None:
+            try:
+                X_held, y_held, held_rule = validation
+                held_out = _measure(model, X_held, y_held, loss_fn, l2, params, held_rule)
+            except ArithmeticError as err:
+                raise type(err)(f"training broke down at epoch {epoch}, update "
+                                f"{history.updates} (measuring the validation data after "
+                                f"it): {err} (a smaller learning rate may help)") from err
         interrupts.hold()
-        _end_epoch(history, sums, measured)
+        _end_epoch(history, sums, measured, held_out)
         interrupts.release()
         if bar is not None:
             _show(bar, history)
@@ -636,14 +673,18 @@ def _epochs(model, X, y, loss_fn, l2, params, optimizer, rule, measure, epochs, 
             return
 
 
-def _end_epoch(history, sums, measured):
-    """Record a finished epoch: its running means and, if measured, the training set."""
+def _end_epoch(history, sums, measured, held_out=None):
+    """Record a finished epoch: its running means and, if measured, the training set and
+    the held-out data."""
     history.running_losses.append(sums['loss_sum'] / sums['seen'])
     history.running_accuracies.append(sums['right'] / sums['judged'] if sums['judged']
                                       else None)
     loss, acc = measured or (None, None)
     history.train_losses.append(loss)
     history.train_accuracies.append(acc)
+    loss, acc = held_out or (None, None)
+    history.validation_losses.append(loss)
+    history.validation_accuracies.append(acc)
     history.epoch_ends.append(history.updates)
     history.epochs += 1
     history.unfinished = None
@@ -711,6 +752,8 @@ def _history_from(data):
     if not isinstance(data, dict):
         raise ValueError(f"history must be a dict, got {type(data).__name__}")
     names = {f.name for f in fields(History)}
+    if isinstance(data.get('train_losses'), list):  # a file from before validation=
+        data = {**{k: [None] * len(data['train_losses']) for k in SINCE_VALIDATION}, **data}
     missing = sorted(names - set(data))
     unknown = sorted(set(data) - names)
     if missing or unknown:
@@ -723,7 +766,8 @@ def _history_from(data):
         counts[name] = _history_whole(data[name], f'history.{name}')
     per_update = {'losses': False, 'accuracies': True}
     per_epoch = {'running_losses': False, 'running_accuracies': True,
-                 'train_losses': True, 'train_accuracies': True}
+                 'train_losses': True, 'train_accuracies': True,
+                 'validation_losses': True, 'validation_accuracies': True}
     for name, may_be_none in per_update.items():
         setattr(h, name, _numbers(data[name], f'history.{name}', counts['updates'],
                                   may_be_none))
