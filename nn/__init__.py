@@ -7,14 +7,15 @@
 from . import activations, data, losses, optim
 from .models import MLP, Layer, Neuron
 from .module import Module
+from .optim import descent_path
 from .perceptron import Perceptron
 from .serialize import Checkpoint, load, load_checkpoint, save
 from .torch_export import to_torch
 from .train import History, accuracy, fit
 
 __all__ = ['Checkpoint', 'History', 'MLP', 'Layer', 'Module', 'Neuron', 'Perceptron', 'accuracy',
-           'activations', 'data', 'fit', 'load', 'load_checkpoint', 'losses', 'optim', 'plot',
-           'save', 'to_torch']
+           'activations', 'data', 'descent_path', 'fit', 'load', 'load_checkpoint', 'losses',
+           'optim', 'plot', 'save', 'to_torch']
 
 
 def __getattr__(name):

@@ -267,3 +267,54 @@ def _check_eps(eps, what):
         return _positive(eps, what)
     except TypeError:
         raise ValueError(f"{what} must be a positive number, got {eps!r:.60}") from None
+
+
+# ---- an optimizer let loose on a function of a few numbers (the notebooks' loss surfaces)
+
+OPTIMIZERS = {'sgd': SGD, 'adam': Adam}
+
+
+def descent_path(f, start, optimizer='sgd', steps=50, **settings):
+    """The points an optimizer visits while it minimises f, the start first.
+
+        p_0 = start,   p_k+1 = one step of the optimizer from p_k with the gradient of f at p_k
+
+    f takes one Value per coordinate and returns a Value built from them (f(x, y) for a
+    surface); each step evaluates f at the current point, calls backward() and step().
+    optimizer is 'sgd', 'adam' or an nn.optim class; settings go to it as they are (lr,
+    momentum, betas, eps). Returns steps + 1 tuples of floats.
+
+    >>> path = descent_path(lambda x, y: x * x + 10 * y * y, (-1.5, 0.8), lr=0.05, steps=40)
+    >>> path[0], path[-1]                   # from (-1.5, 0.8) to close to (0, 0)
+    """
+    if not callable(f):
+        raise TypeError(f"descent_path needs a function of Values, got {type(f).__name__}")
+    try:
+        start = tuple(start)
+    except TypeError:
+        raise TypeError(f"start must be a sequence of numbers, one per coordinate, got "
+                        f"{type(start).__name__}") from None
+    if not start:
+        raise ValueError("start must hold at least one coordinate")
+    point = tuple(as_real(x, f'start[{i}]') for i, x in enumerate(start))
+    steps = as_whole(steps, 'steps', least=0)
+    kind = OPTIMIZERS.get(optimizer) if isinstance(optimizer, str) else optimizer
+    if not (isinstance(kind, type) and issubclass(kind, Optimizer)):
+        raise ValueError(f"unknown optimizer {optimizer!r:.40}; choose 'sgd' or 'adam' or "
+                         f"pass an nn.optim class such as nn.optim.SGD")
+    params = [Value(x) for x in point]
+    opt = kind(params, **settings)
+    path = [point]
+    for k in range(steps):
+        try:
+            loss = f(*params)
+            if not isinstance(loss, Value):
+                raise TypeError(f"f must return a Value built from its arguments (write it "
+                                f"with Value ops), got {type(loss).__name__}")
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        except (OverflowError, ValueError, FloatingPointError) as err:
+            raise type(err)(f"descent_path: step {k + 1} from {path[-1]}: {err}") from None
+        path.append(tuple(p.data for p in params))
+    return path

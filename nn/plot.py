@@ -407,3 +407,113 @@ def _grid(nrows, ncols, figsize):
         FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, [ax for row in axes for ax in row]
+
+
+# ---- loss surfaces: a function of two numbers as contour lines, with the paths of descent
+
+def _limits(lim, what):
+    try:
+        lo, hi = (float(v) for v in lim)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a pair of numbers (low, high), got {lim!r:.60}") \
+            from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"{what} must be finite with low < high, got ({lo}, {hi})")
+    return lo, hi
+
+
+def _paths(paths):
+    """{label: [(x, y), ...]} from one path, a list of paths, or a dict (labels kept)."""
+    if paths is None:
+        return {}
+    if isinstance(paths, dict):
+        items = dict(paths)
+    else:
+        paths = list(paths)
+        one = paths and len(paths[0]) == 2 and all(isinstance(v, Real) for v in paths[0])
+        items = {'': paths} if one else {f'path {i + 1}': p for i, p in enumerate(paths)}
+    for label, path in items.items():
+        path = [tuple(p) for p in path]
+        if not path or any(len(p) != 2 for p in path):
+            raise ValueError(f"path {label!r}: every point must be (x, y), and a path needs at "
+                             f"least one")
+        items[label] = path
+    return items
+
+
+def _surface_values(f, xs, ys):
+    """f at every grid point, rows by y: Values go in (no graph), numbers come out."""
+    grid = []
+    with no_grad():
+        for b in ys:
+            row = []
+            for a in xs:
+                out = f(Value(a), Value(b))
+                row.append(float(out.data if hasattr(out, 'data') else out))
+            grid.append(row)
+    return grid
+
+
+def _levels(grid, levels, log):
+    if not isinstance(levels, Integral) or isinstance(levels, bool):
+        return sorted(float(v) for v in levels)
+    if levels < 2:
+        raise ValueError(f"levels must be at least 2 (or a list of values), got {levels}")
+    lo = min(min(row) for row in grid)
+    hi = max(max(row) for row in grid)
+    span = (hi - lo) or 1.0
+    if log:  # offsets above the lowest point in geometric steps, from span/1000 to span
+        return [lo + span * 1e-3 ** (1 - i / (levels - 1)) for i in range(levels)]
+    return [lo + span * (i + 0.5) / levels for i in range(levels)]
+
+
+def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, log=False,
+                 minima=(), title=None, xlabel='x', ylabel='y'):
+    """Contour lines of f(x, y) over a rectangle, with the paths of descent on top: the Axes.
+
+    f       -- f(x, y) written with Value ops (as for nn.optim.descent_path) or plain arithmetic;
+               it is evaluated without a graph on a resolution x resolution grid
+    paths   -- a path [(x, y), ...], a list of paths, or {label: path} for a legend; each is
+               drawn through its points, with a circle at its start and a square at its end.
+               The picture keeps xlim and ylim: a path that runs away leaves it at the edge.
+    levels  -- how many contour lines, or their values; log=True spaces them geometrically
+               above the lowest point (a valley whose floor is much flatter than its walls)
+    minima  -- points to mark with a star (where the minima are)
+
+    >>> path = nn.optim.descent_path(lambda x, y: x * x + 10 * y * y, (-1.5, 0.8), lr=0.05)
+    >>> ax = loss_surface(lambda x, y: x * x + 10 * y * y, (-2, 2), (-1, 1), paths=path)
+    """
+    x0, x1 = _limits(xlim, 'xlim')
+    y0, y1 = _limits(ylim, 'ylim')
+    if isinstance(resolution, bool) or not isinstance(resolution, Integral) or resolution < 2:
+        raise ValueError(f"resolution must be a whole number >= 2, got {resolution!r}")
+    items = _paths(paths)
+    xs = [x0 + (x1 - x0) * i / (resolution - 1) for i in range(resolution)]
+    ys = [y0 + (y1 - y0) * j / (resolution - 1) for j in range(resolution)]
+    grid = _surface_values(f, xs, ys)
+    if ax is None:
+        _, (ax,) = _figure(figsize=(5, 4))
+    chosen = _levels(grid, levels, log)
+    ax.contourf(xs, ys, grid, levels=chosen, cmap='Blues_r', alpha=0.45, extend='both')
+    ax.contour(xs, ys, grid, levels=chosen, colors='#5a6b7d', linewidths=0.6, alpha=0.8)
+    for i, (label, path) in enumerate(items.items()):
+        colour = COLOURS[(i + 1) % len(COLOURS)] if len(items) > 1 else COLOURS[1]
+        px, py = [p[0] for p in path], [p[1] for p in path]
+        ax.plot(px, py, '-', color=colour, linewidth=1.5, marker='.', markersize=4,
+                label=label or None, zorder=3)
+        ax.plot(px[:1], py[:1], 'o', color=colour, markersize=6, markeredgecolor='black',
+                markeredgewidth=0.6, zorder=4)
+        ax.plot(px[-1:], py[-1:], 's', color=colour, markersize=6, markeredgecolor='black',
+                markeredgewidth=0.6, zorder=4)
+    for m in minima:
+        ax.plot([m[0]], [m[1]], '*', color='#f2c14e', markersize=12, markeredgecolor='black',
+                markeredgewidth=0.6, zorder=5)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if any(items):
+        ax.legend(loc='best', fontsize='small')
+    ax.set_title(title if title is not None else 'loss surface: o start, \u25a1 end, \u2605 minimum'
+                 if minima else 'loss surface: o start, \u25a1 end')
+    return ax
