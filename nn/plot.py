@@ -5,6 +5,8 @@ never pop up a window: save them with `ax.figure.savefig('boundary.png')`.
 
 >>> ax = decision_boundary(model, X, y)
 >>> ax.figure.savefig('boundary.png')
+
+Training, watched: boundary_grid, save_boundary_animation (a GIF), held_out_curve, update_view.
 """
 
 import math
@@ -516,4 +518,244 @@ def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, l
         ax.legend(loc='best', fontsize='small')
     ax.set_title(title if title is not None else 'loss surface: o start, \u25a1 end, \u2605 minimum'
                  if minima else 'loss surface: o start, \u25a1 end')
+    return ax
+
+
+# ---- training, watched: boundaries while it trains, held-out curves, one update
+
+
+def _snapshot_items(snapshots, what):
+    """[(label, model)] from {label: model} or a list of (label, model) pairs."""
+    items = list(snapshots.items()) if isinstance(snapshots, dict) else list(snapshots)
+    if not items:
+        raise ValueError(f"{what} needs at least one snapshot (label, model)")
+    for i, item in enumerate(items):
+        if not (isinstance(item, tuple) and len(item) == 2 and callable(item[1])):
+            raise TypeError(f"{what}: snapshot {i} should be a (label, model) pair, got "
+                            f"{type(item).__name__} {item!r:.40}")
+    return [(str(label), model) for label, model in items]
+
+
+def _small_boundary(model, X, y, ax, resolution, title):
+    """decision_boundary without the labels that do not fit a small panel."""
+    decision_boundary(model, X, y, ax=ax, resolution=resolution, title=title)
+    ax.get_legend().remove()
+    ax.set_xlabel('')
+    ax.set_ylabel('')
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=9)
+
+
+def boundary_grid(snapshots, X, y, ncols=4, resolution=50, panel=1.8, title=None):
+    """The decision boundary of each snapshot of a model, small and side by side: the Figure.
+
+    snapshots -- {label: model} or [(label, model)], e.g. copies of a model taken every few
+                 epochs ({'epoch 0': m0, 'epoch 5': m5, ...}); read left to right, top down
+    panel     -- the width of one picture in inches (4 of 1.8 in fit a notebook column)
+
+    >>> fig = boundary_grid({f'epoch {e}': m for e, m in snapshots.items()}, X, y)
+    >>> fig.savefig('boundaries.png')
+    """
+    items = _snapshot_items(snapshots, 'boundary_grid')
+    if isinstance(ncols, bool) or not isinstance(ncols, Integral) or ncols < 1:
+        raise ValueError(f"ncols must be a whole number >= 1, got {ncols!r}")
+    ncols = min(ncols, len(items))
+    nrows = -(-len(items) // ncols)
+    fig, axes = _panels(nrows, ncols, (panel * ncols, panel * 0.85 * nrows + 0.3))
+    for ax, (label, model) in zip(axes, items):
+        _small_boundary(model, X, y, ax, resolution, label)
+    for ax in axes[len(items):]:
+        ax.axis('off')
+    if title is not None:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _panels(nrows, ncols, figsize):
+    """A figure of nrows x ncols axes (pyplot's in a notebook, else Agg), as a flat list."""
+    if _in_notebook():
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    else:
+        fig = Figure(figsize=figsize)
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, [ax for row in axes for ax in row]
+
+
+def save_boundary_animation(snapshots, X, y, path, seconds_per_frame=0.5, last_frame=2.0,
+                            resolution=50, size=(4.2, 3.3), dpi=100):
+    """Write the snapshots' decision boundaries as an animated GIF, one frame each; the path.
+
+    Every frame has the same size and axes, so only the boundary moves; the GIF loops, the
+    last frame stays `last_frame` seconds. The file is written atomically (a reader never
+    sees half of it). Same snapshots, same bytes. In a notebook show it with
+    IPython.display.Image(filename=path); any browser or slide plays it.
+
+    >>> save_boundary_animation(snapshots, X, y, 'training.gif')
+    'training.gif'
+    """
+    import io
+    import os
+
+    from engine.files import write_atomic
+
+    items = _snapshot_items(snapshots, 'save_boundary_animation')
+    name = os.fspath(path)
+    if os.path.splitext(name)[1].lower() != '.gif':
+        raise ValueError(f"save_boundary_animation writes a GIF: use a name ending in .gif, "
+                         f"got {name!r}")
+    for what, seconds in (('seconds_per_frame', seconds_per_frame), ('last_frame', last_frame)):
+        if isinstance(seconds, bool) or not isinstance(seconds, Real) \
+                or not 0.02 <= seconds <= 60:
+            raise ValueError(f"save_boundary_animation: {what} must be a number of seconds "
+                             f"from 0.02 to 60, got {seconds!r}")
+    folder = os.path.dirname(os.path.abspath(name))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot write {name!r}: the folder {folder!r} does not exist")
+    from PIL import Image
+
+    frames = []
+    for label, model in items:
+        fig = Figure(figsize=size, dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        decision_boundary(model, X, y, ax=ax, resolution=resolution, title=label)
+        ax.legend(loc='lower left', fontsize='small')
+        fig.subplots_adjust(left=0.15, right=0.96, bottom=0.15, top=0.9)  # the same each frame
+        canvas.draw()
+        width, height = canvas.get_width_height()
+        rgb = Image.frombuffer('RGBA', (width, height), bytes(canvas.buffer_rgba()),
+                               'raw', 'RGBA', 0, 1).convert('RGB')
+        frames.append(rgb)
+    width, height = frames[0].size  # one palette for all frames, from all their colours
+    every = Image.new('RGB', (width, height * len(frames)))
+    for k, frame in enumerate(frames):
+        every.paste(frame, (0, height * k))
+    palette = every.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    frames = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    durations = [round(seconds_per_frame * 1000)] * (len(frames) - 1) + [round(last_frame * 1000)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format='GIF', save_all=True, append_images=frames[1:],
+                   duration=durations, loop=0, optimize=False)
+    return write_atomic(name, buffer.getvalue())
+
+
+HELD_OUT = {'accuracy': ('train_accuracies', 'validation_accuracies', 'accuracy'),
+            'loss': ('train_losses', 'validation_losses', 'loss (l2 included)')}
+
+
+def held_out_curve(history, metric='accuracy', ax=None, title=None):
+    """Training-set and held-out accuracy (or loss) after each epoch, on one Axes.
+
+    history -- a History of fit(..., validation=(X_held_out, y_held_out)); where the two
+               curves part, the model has started to learn its training points rather
+               than the pattern behind them
+    metric  -- 'accuracy' or 'loss'
+
+    >>> h = nn.fit(model, X, y, validation=(X_test, y_test), epochs=100)
+    >>> ax = held_out_curve(h)
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"held_out_curve needs a History, got {type(history).__name__}")
+    if metric not in HELD_OUT:
+        raise ValueError(f"metric must be 'accuracy' or 'loss', got {metric!r}")
+    train_field, held_field, ylabel = HELD_OUT[metric]
+    held = getattr(history, held_field)
+    if not any(v is not None for v in held):
+        raise ValueError("this History has no held-out measurements: train with "
+                         "nn.fit(..., validation=(X_held_out, y_held_out))")
+    made = ax is None
+    if made:
+        _, (ax,) = _figure(figsize=(5, 3))
+    epochs = range(1, history.epochs + 1)
+    for values, name, colour in ((getattr(history, train_field), 'training set', COLOURS[0]),
+                                 (held, 'held-out data', COLOURS[1])):
+        ax.plot(epochs, [math.nan if v is None else v for v in values], color=colour,
+                label=name, linewidth=1.6)
+    ax.set_xlabel('epoch')
+    ax.set_ylabel(ylabel)
+    ax.legend(loc='best', fontsize='small')
+    ax.set_title(title if title is not None else f'{metric} after each epoch')
+    if made:
+        ax.figure.tight_layout()
+    return ax
+
+
+def _parameter_rows(params, before, names):
+    from .module import Module
+
+    if isinstance(params, Module):
+        named = params.named_parameters()
+        params = [p for _, p in named]
+        names = names if names is not None else [n for n, _ in named]
+    params = list(params)
+    if not all(isinstance(p, Value) for p in params):
+        raise TypeError("update_view needs a model or a list of Value parameters")
+    before = list(before)
+    if len(before) != len(params):
+        raise ValueError(f"update_view: {len(params)} parameters but {len(before)} values "
+                         f"from before the update")
+    if names is None:
+        names = [p.label or f'p{i}' for i, p in enumerate(params)]
+    names = list(names)
+    if len(names) != len(params):
+        raise ValueError(f"update_view: {len(params)} parameters but {len(names)} names")
+    return [(str(n), float(b), p.grad, p.data) for n, b, p in zip(names, before, params)]
+
+
+def update_view(params, before, names=None, ax=None, title=None):
+    """One optimizer step, parameter by parameter: value before, gradient, change, after.
+
+    params -- a model (its named parameters) or a list of parameters, after backward() and
+              the optimizer's step; before -- their values taken just before the step.
+    Each row shows the two numbers and the step between them, and two bars: the gradient
+    and the change (after - before), blue > 0, red < 0, each column scaled to its largest.
+    Plain gradient descent makes the change -lr x gradient: mirror images of each other.
+
+    >>> before = [p.data for p in model.parameters()]
+    >>> opt.step()
+    >>> ax = update_view(model, before)
+    """
+    rows = _parameter_rows(params, before, names)
+    if not rows:
+        raise ValueError("update_view needs at least one parameter")
+    # x positions: names, numbers (right-aligned) and the centres of the two bar columns;
+    # a unit is about 11 characters of 9 pt text wide, the names get what they need
+    names_width = max(1.3, 0.12 * max(len(name) for name, *_ in rows) + 0.2)
+    name_x, before_x, grad_x, grad_bar, change_x, change_bar, after_x = (
+        0.0, names_width + 0.8, names_width + 2.0, names_width + 2.65, names_width + 4.2,
+        names_width + 4.85, names_width + 6.4)
+    if ax is None:
+        _, (ax,) = _figure(figsize=(min(7.4, 0.75 * (after_x + 0.2)),
+                                    0.3 * len(rows) + 0.7))
+        ax.set_position([0.01, 0.01, 0.98, 0.98 - 0.45 / (0.3 * len(rows) + 0.7)])
+    top = len(rows)
+    for x, heading, align in ((name_x, 'parameter', 'left'), (before_x, 'before', 'right'),
+                              (grad_x, 'gradient', 'right'), (change_x, 'change', 'right'),
+                              (after_x, 'after', 'right')):
+        ax.text(x, top, heading, ha=align, va='center', fontsize=9, fontweight='bold')
+    grad_scale = max(abs(g) for _, _, g, _ in rows) or 1.0
+    change_scale = max(abs(a - b) for _, b, _, a in rows) or 1.0
+    for k, (name, old, grad, new) in enumerate(rows):
+        y = top - 1 - k
+        change = new - old
+        for x, text, align in ((name_x, name, 'left'), (before_x, f'{old:.4f}', 'right'),
+                               (grad_x, f'{grad:+.4f}', 'right'),
+                               (change_x, f'{change:+.4f}', 'right'),
+                               (after_x, f'{new:.4f}', 'right')):
+            ax.text(x, y, text, ha=align, va='center', fontsize=9, family='monospace')
+        for centre, amount, scale in ((grad_bar, grad, grad_scale),
+                                      (change_bar, change, change_scale)):
+            ax.barh(y, 0.45 * amount / scale, left=centre, height=0.6,
+                    color=POSITIVE if amount >= 0 else NEGATIVE, alpha=0.8)
+            ax.plot([centre, centre], [y - 0.4, y + 0.4], color='0.5', linewidth=0.6)
+    ax.set_xlim(-0.1, after_x + 0.1)
+    ax.set_ylim(-0.7, top + 0.6)
+    ax.axis('off')
+    ax.set_title(title if title is not None else
+                 'one update: each parameter before, its gradient, the change, after',
+                 fontsize=10)
     return ax
