@@ -19,6 +19,7 @@ EXPECTED = [
     '05_training_an_mlp.ipynb',
     '06_gradient_descent_variants.ipynb',
     '07_stepping_through_backprop.ipynb',
+    '08_loss_functions.ipynb',
 ]
 PICTURE_TYPES = ('image/png', 'image/svg+xml')
 MACHINE_PATH = re.compile(r'(/work/|/root/|/home/|/tmp/|site-packages|\.venv)')
@@ -250,6 +251,10 @@ COVERS = {
     '07_stepping_through_backprop.ipynb': [
         'step_through(', 'local derivative', 'used twice', 'a * a', 'nn.MLP(',
         "save_steps_html(", "'output/steps.html'"],
+    '08_loss_functions.ipynb': [
+        '(s - t) ** 2', '.relu()', '.sigmoid()', 'softmax', 'p_j - y_j', 'one-hot',
+        'sum_over_paths(', 'draw_dot(', '.backward()', 'nn.plot.loss_functions(',
+        "loss=name", 'decision_boundary(', 'nn.data.spiral(', "loss='cross_entropy'", 'margin'],
 }
 
 
