@@ -1,13 +1,14 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
 # Also: `make notebooks` (re-execute them in place), `make bench` (`make bench QUICK=1`),
 # `make bench-instructions` (instructions per step, counted by valgrind: slow),
-# `make mutate` (mutation testing of the engine's core, 10-20 minutes).
+# `make mutate` (mutation testing of the engine's core, 10-20 minutes),
+# `make package` (the wheel and sdist as users install them), `make pythons` (3.10, 3.12, 3.13).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit notebooks bench bench-instructions venv clean mutate pythons
+.PHONY: demo test lint unit notebooks bench bench-instructions venv clean mutate pythons package
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "scalargrad needs Python 3.10 or newer; set PYTHON=python3.x")'
@@ -65,6 +66,13 @@ pythons: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'nox==2026.10.20'
 	PATH="$$PATH:$$(ls -d $(HOME)/.pyenv/versions/3.1[023].*/bin 2> /dev/null | tr '\n' :)" \
 		$(BIN)/nox --noxfile .ci/noxfile.py --envdir .nox
+
+# The package as users get it (.ci/package): build the sdist and the wheel from it, twine
+# check, what each holds (.ci/contents.py), then the wheel (not editable) in a fresh venv runs
+# `scalargrad demo`, .ci/smoke.py and some of the sdist's tests, outside the checkout.
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'build==1.6.1' 'twine==7.0.0'
+	bash .ci/package
 
 clean:
 	rm -rf $(VENV) .nox build *.egg-info .pytest_cache .hypothesis mutants
