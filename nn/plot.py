@@ -470,7 +470,7 @@ def _levels(grid, levels, log):
 
 
 def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, log=False,
-                 minima=(), title=None, xlabel='x', ylabel='y'):
+                 minima=(), title=None, xlabel='x', ylabel='y', colours=None):
     """Contour lines of f(x, y) over a rectangle, with the paths of descent on top: the Axes.
 
     f       -- f(x, y) written with Value ops (as for nn.optim.descent_path) or plain arithmetic;
@@ -481,6 +481,7 @@ def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, l
     levels  -- how many contour lines, or their values; log=True spaces them geometrically
                above the lowest point (a valley whose floor is much flatter than its walls)
     minima  -- points to mark with a star (where the minima are)
+    colours -- one matplotlib colour per path (default: nn.plot.COLOURS from the second on)
 
     >>> path = nn.optim.descent_path(lambda x, y: x * x + 10 * y * y, (-1.5, 0.8), lr=0.05)
     >>> ax = loss_surface(lambda x, y: x * x + 10 * y * y, (-2, 2), (-1, 1), paths=path)
@@ -490,6 +491,12 @@ def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, l
     if isinstance(resolution, bool) or not isinstance(resolution, Integral) or resolution < 2:
         raise ValueError(f"resolution must be a whole number >= 2, got {resolution!r}")
     items = _paths(paths)
+    if colours is None:
+        colours = [COLOURS[(i + 1) % len(COLOURS)] for i in range(len(items))]
+    colours = list(colours)
+    if len(colours) < len(items):
+        raise ValueError(f"colours: {len(items)} paths need {len(items)} colours, got "
+                         f"{len(colours)}")
     xs = [x0 + (x1 - x0) * i / (resolution - 1) for i in range(resolution)]
     ys = [y0 + (y1 - y0) * j / (resolution - 1) for j in range(resolution)]
     grid = _surface_values(f, xs, ys)
@@ -498,8 +505,7 @@ def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, l
     chosen = _levels(grid, levels, log)
     ax.contourf(xs, ys, grid, levels=chosen, cmap='Blues_r', alpha=0.45, extend='both')
     ax.contour(xs, ys, grid, levels=chosen, colors='#5a6b7d', linewidths=0.6, alpha=0.8)
-    for i, (label, path) in enumerate(items.items()):
-        colour = COLOURS[(i + 1) % len(COLOURS)] if len(items) > 1 else COLOURS[1]
+    for (label, path), colour in zip(items.items(), colours):
         px, py = [p[0] for p in path], [p[1] for p in path]
         ax.plot(px, py, '-', color=colour, linewidth=1.5, marker='.', markersize=4,
                 label=label or None, zorder=3)

@@ -196,6 +196,15 @@ def test_a_path_that_runs_away_leaves_the_picture_and_the_limits_stay():
     assert ax.get_ylim() == (-1.0, 1.0)
 
 
+def test_loss_surface_draws_each_path_in_the_colour_given():
+    paths = [descent_path(bowl, s, steps=3, lr=0.01) for s in [(1, 1), (-1, 0.5)]]
+    ax = nnplot.loss_surface(bowl, (-2, 2), (-1, 1), paths=paths, resolution=9,
+                             colours=['#112233', '#445566'])
+    assert [line.get_color() for line in paths_drawn(ax)] == ['#112233', '#445566']
+    with pytest.raises(ValueError, match="2 paths need 2 colours, got 1"):
+        nnplot.loss_surface(bowl, (-2, 2), (-1, 1), paths=paths, colours=['red'])
+
+
 def test_loss_surface_contours_at_the_levels_asked_for_or_spaced_geometrically():
     ax = nnplot.loss_surface(bowl, (-2, 2), (-1, 1), levels=[1, 2, 4], resolution=11)
     lines = [c for c in ax.collections if hasattr(c, 'levels')][-1]
