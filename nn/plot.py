@@ -444,13 +444,20 @@ def _paths(paths):
 
 
 def _surface_values(f, xs, ys):
-    """f at every grid point, rows by y: Values go in (no graph), numbers come out."""
+    """f at every grid point, rows by y. Plain floats go in when f accepts them (arithmetic
+    only: many times faster), else Values (f uses Value methods such as .exp()), no graph."""
+    try:
+        out = f(xs[0], ys[0])
+        as_float = isinstance(out, Real) or isinstance(getattr(out, 'data', None), Real)
+    except Exception:   # f needs Values: the Value run below raises any real error again
+        as_float = False
+    make = float if as_float else Value
     grid = []
     with no_grad():
         for b in ys:
             row = []
             for a in xs:
-                out = f(Value(a), Value(b))
+                out = f(make(a), make(b))
                 row.append(float(out.data if hasattr(out, 'data') else out))
             grid.append(row)
     return grid

@@ -222,6 +222,14 @@ def test_loss_surface_evaluates_functions_written_with_value_methods():
     assert isinstance(ax, Axes)
 
 
+def test_loss_surface_draws_the_same_contours_from_floats_as_from_values():
+    def levels_of(f):
+        ax = nnplot.loss_surface(f, (-2, 2), (-1, 1), levels=5, resolution=9)
+        return list([c for c in ax.collections if hasattr(c, 'levels')][-1].levels)
+    by_values = levels_of(lambda x, y: (x * x).exp().log() + 10 * y * y)   # needs Values
+    assert all(math.isclose(a, b) for a, b in zip(levels_of(bowl), by_values))
+
+
 def test_loss_surface_marks_the_minima_with_stars():
     ax = nnplot.loss_surface(bowl, (-2, 2), (-1, 1), minima=[(0, 0)], resolution=9)
     stars = [line for line in ax.get_lines() if line.get_marker() == '*']

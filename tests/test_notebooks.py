@@ -20,6 +20,7 @@ EXPECTED = [
     '06_gradient_descent_variants.ipynb',
     '07_stepping_through_backprop.ipynb',
     '08_loss_functions.ipynb',
+    '09_how_gradient_descent_behaves.ipynb',
 ]
 PICTURE_TYPES = ('image/png', 'image/svg+xml')
 MACHINE_PATH = re.compile(r'(/work/|/root/|/home/|/tmp/|site-packages|\.venv)')
@@ -255,6 +256,10 @@ COVERS = {
         '(s - t) ** 2', '.relu()', '.sigmoid()', 'softmax', 'p_j - y_j', 'one-hot',
         'sum_over_paths(', 'draw_dot(', '.backward()', 'nn.plot.loss_functions(',
         "loss=name", 'decision_boundary(', 'nn.data.spiral(', "loss='cross_entropy'", 'margin'],
+    '09_how_gradient_descent_behaves.ipynb': [
+        'nn.plot.loss_surface(', 'nn.descent_path(', 'learning rate', 'diverge', 'curvature',
+        'momentum_by_hand', "momentum=0.9", 'adam_by_hand', "'adam'", 'local minimum', 'saddle',
+        'vanishing', "activation", "'sigmoid'", "'relu'", '.backward()'],
 }
 
 
@@ -298,3 +303,9 @@ def test_stepping_notebook_has_a_live_slider_and_static_frames():
     widgets = [d for d in kinds if 'application/vnd.jupyter.widget-view+json' in d]
     pictures = [d for d in kinds if 'image/svg+xml' in d]
     assert len(widgets) >= 2 and len(pictures) >= 3
+
+
+def test_descent_notebook_shows_a_run_that_diverges_and_update_rules_that_match_the_library():
+    shown = outputs_of('09_how_gradient_descent_behaves.ipynb')
+    assert 'too large, lr 0.34' in shown and 'last step multiplied it by 1.1403' in shown
+    assert 'the same 41 points, bit for bit' in shown
