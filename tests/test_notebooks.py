@@ -21,6 +21,7 @@ EXPECTED = [
     '07_stepping_through_backprop.ipynb',
     '08_loss_functions.ipynb',
     '09_how_gradient_descent_behaves.ipynb',
+    '10_training_watched.ipynb',
 ]
 PICTURE_TYPES = ('image/png', 'image/svg+xml')
 MACHINE_PATH = re.compile(r'(/work/|/root/|/home/|/tmp/|site-packages|\.venv)')
@@ -260,6 +261,10 @@ COVERS = {
         'nn.plot.loss_surface(', 'nn.descent_path(', 'learning rate', 'diverge', 'curvature',
         'momentum_by_hand', "momentum=0.9", 'adam_by_hand', "'adam'", 'local minimum', 'saddle',
         'vanishing', "activation", "'sigmoid'", "'relu'", '.backward()'],
+    '10_training_watched.ipynb': [
+        'forward', 'backward', 'step_through(', 'nn.optim.SGD(', 'update_view(', 'epoch',
+        'history=', 'boundary_grid(', 'save_boundary_animation(', 'validation=',
+        'held_out_curve(', 'overfitting', 'l2=', 'held-out'],
 }
 
 
