@@ -326,3 +326,26 @@ def test_the_kernel_make_registers_has_the_display_name_the_stored_notebooks_car
     for path in NOTEBOOKS.glob('*.ipynb'):
         spec = json.loads(path.read_text())['metadata']['kernelspec']
         assert spec['display_name'] == name.group(1) and spec['name'] == 'python3', path.name
+
+
+def test_the_training_notebook_shows_its_boundary_grid_and_a_playing_animation_unrun(tab,
+                                                                                   tmp_path):
+    notebook = tab(notebook_named('_training_watched.ipynb'))
+    notebook.page.wait_for_timeout(2000)
+    cells = notebook.page.locator(f'{PANEL} .jp-CodeCell')
+    grid = cells.filter(has_text='boundary_grid(').first.locator('.jp-OutputArea-output img')
+    gif = cells.filter(has_text='save_boundary_animation(').first.locator(
+        '.jp-OutputArea-output img')
+    assert grid.count() == 1 and gif.count() == 1
+    assert gif.get_attribute('src').startswith('data:image/gif')
+    notebook.shot(tmp_path, 'grid', near=grid)
+    gif.scroll_into_view_if_needed()
+    seen = set()
+    for _ in range(3):  # 0.4 s a frame, the last one held 2 s: it changes within 3 s
+        seen.add(gif.screenshot())
+        notebook.page.wait_for_timeout(1500)
+    assert len(seen) >= 2, "the animation does not play"
+    notebook.shot(tmp_path, 'animation', near=gif)
+    column = notebook.page.eval_on_selector(f'{PANEL} .jp-Notebook', 'n => n.clientWidth')
+    assert all(0 < shown <= column for _, shown in notebook.images())
+    assert notebook.errors == []
