@@ -314,3 +314,17 @@ def test_descent_notebook_shows_a_run_that_diverges_and_update_rules_that_match_
     shown = outputs_of('09_how_gradient_descent_behaves.ipynb')
     assert 'too large, lr 0.34' in shown and 'last step multiplied it by 1.1403' in shown
     assert 'the same 41 points, bit for bit' in shown
+
+
+def test_loss_notebook_draws_the_graph_of_each_of_its_four_losses():
+    drawn = [c for c in load('08_loss_functions.ipynb')['cells'] if c['cell_type'] == 'code'
+             and 'draw_dot(loss' in source(c)
+             and any('image/svg+xml' in o.get('data', {}) for o in c.get('outputs', []))]
+    assert len(drawn) == 4
+
+
+def test_loss_notebook_shows_the_softmax_gradient_p_minus_y_beside_backward_and_its_two_paths():
+    shown = outputs_of('08_loss_functions.ipynb')
+    assert 'p_j - y_j   s_j.grad (backward)' in shown
+    assert ' 1  0.2595   1     -0.7405     -0.7405' in shown
+    assert '2 paths from s1 to L' in shown and 'sum = -0.7405 = d L / d s1' in shown
