@@ -118,6 +118,20 @@ def _dot(original):
     return staticmethod(op)
 
 
+def _dots(original):
+    def op(rows, inputs, biases):
+        rows, inputs, biases = [tuple(w) for w in rows], tuple(inputs), list(biases)
+        outs = original([list(w) for w in rows], inputs, biases)
+        rec = _active.get()
+        if rec is not None and is_grad_enabled():
+            x = _operands(inputs)
+            for w, b, out in zip(rows, biases, outs):
+                rec.note(out, 'dot', _operands(w), x,
+                         b if b is None or isinstance(b, Value) else float(b))
+        return outs
+    return staticmethod(op)
+
+
 def _operands(items):
     return tuple(v if isinstance(v, Value) else float(v) for v in items)
 
@@ -127,7 +141,7 @@ _WATCHERS = {
     '__pow__': _power, 'exp': lambda f: _unary('exp', f), 'log': lambda f: _unary('log', f),
     'tanh': lambda f: _unary('tanh', f), 'sigmoid': lambda f: _unary('sigmoid', f),
     'relu': lambda f: _unary('relu', f), 'step': lambda f: _unary('step', f),
-    'sum': _sum, 'dot': _dot,
+    'sum': _sum, 'dot': _dot, 'dots': _dots,
 }
 
 

@@ -171,8 +171,17 @@ class Layer(Module):
         """The outputs as a list, always (even for one neuron)."""
         if type(x) is not list or len(x) != len(self.neurons[0].w):
             x = _as_inputs(x, len(self.neurons[0].w), 'Layer')
-        x = Value.inputs(x)  # checked once here, not once per neuron
-        return [n(x) for n in self.neurons]
+        neurons = self.neurons
+        if not all(n.fused for n in neurons):
+            x = Value.inputs(x)  # checked once here, not once per neuron
+            return [n(x) for n in neurons]
+        sums = Value.dots([n.w for n in neurons], x, [n.b for n in neurons])  # one check
+        kinds = {n._activation for n in neurons}
+        if kinds == {'relu'}:
+            return [s.relu() for s in sums]
+        if kinds == {'linear'}:
+            return sums
+        return [apply(s, n._activation) for s, n in zip(sums, neurons)]
 
     def __call__(self, x):
         out = self.forward(x)

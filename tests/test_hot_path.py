@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import engine
 import engine.value as value_module
 import nn
 from engine import Value, topological_order
@@ -131,3 +132,89 @@ def test_a_layer_gives_the_numbers_of_its_neurons_called_one_by_one():
     for a, b in zip(together, alone):  # relu nodes, each over its neuron's dot node
         assert a.data == b.data and a._local == b._local
         assert _same_node(a._prev[0], b._prev[0])
+
+
+# ---- Value.dots: a layer's dot nodes at once are the nodes Value.dot makes row by row
+
+def _rows(rng, n_rows, n_in):
+    return ([[Value(rng.uniform(-1, 1)) for _ in range(n_in)] for _ in range(n_rows)],
+            [Value(rng.uniform(-1, 1)) for _ in range(n_rows)])
+
+
+@pytest.mark.parametrize('kind', ['values', 'floats', 'ints', 'mixed'])
+def test_dots_makes_the_nodes_of_dot_row_by_row(kind):
+    rng = random.Random(3)
+    rows, biases = _rows(rng, 4, 3)
+    raw = {'values': [Value(0.5), Value(-1.5), Value(2.0)], 'floats': [0.5, -1.5, 2.0],
+           'ints': [1, -2, 3], 'mixed': [Value(0.5), 1.5, 3]}[kind]
+    together = Value.dots(rows, raw, biases)
+    alone = [Value.dot(w, raw, b) for w, b in zip(rows, biases)]
+    assert len(together) == 4
+    assert all(_same_node(a, b) for a, b in zip(together, alone))
+
+
+def test_dots_takes_the_plain_path_for_an_unusual_row():
+    rng = random.Random(4)
+    rows, biases = _rows(rng, 4, 2)
+    rows[1] = [0.5, rows[1][1]]  # a plain-number weight: a constant, not a child
+    rows[2] = tuple(rows[2])
+    biases[3] = 0.25  # a plain-number bias
+    x = [Value(1.0), Value(-2.0)]
+    together = Value.dots(rows, x, biases)
+    alone = [Value.dot(w, x, b) for w, b in zip(rows, biases)]
+    assert all(_same_node(a, b) for a, b in zip(together, alone))
+    assert [len(n._prev) for n in together] == [5, 4, 5, 4]
+
+
+def test_dots_gives_the_gradients_of_dot_row_by_row():
+    rng = random.Random(5)
+    rows, biases = _rows(rng, 3, 3)
+    x = [Value(0.3), Value(-0.7), Value(1.1)]
+    Value.sum(Value.dots(rows, x, biases)).backward()
+    fast = [v.grad for v in x] + [w.grad for row in rows for w in row]
+    for v in x + [w for row in rows for w in row] + biases:
+        v.grad = 0.0
+    Value.sum([Value.dot(w, x, b) for w, b in zip(rows, biases)]).backward()
+    assert fast == [v.grad for v in x] + [w.grad for row in rows for w in row]
+
+
+def test_dots_refuses_more_rows_than_biases():
+    rows, biases = _rows(random.Random(6), 3, 2)
+    with pytest.raises(ValueError, match="Value.dots: 3 rows of weights but 2 biases"):
+        Value.dots(rows, [1.0, 2.0], biases[:2])
+
+
+def test_dots_refuses_a_row_of_the_wrong_length_as_dot_does():
+    rows, biases = _rows(random.Random(7), 2, 2)
+    rows[1].append(Value(1.0))
+    with pytest.raises(ValueError, match="3 weights but 2 inputs"):
+        Value.dots(rows, [1.0, 2.0], biases)
+
+
+def test_dots_refuses_an_overflowing_sum_with_dots_message():
+    w, b = [[Value(1e308), Value(1e308)]], [Value(0.0)]
+    with pytest.raises(OverflowError, match="'dot' of .* gave inf"):
+        Value.dots(w, [1e308, 1e308], b)
+
+
+def test_dots_under_no_grad_records_no_graph():
+    rows, biases = _rows(random.Random(8), 2, 2)
+    with engine.no_grad():
+        out = Value.dots(rows, [Value(1.0), Value(2.0)], biases)
+    assert [n._prev for n in out] == [(), ()]
+    assert [n.data for n in out] == [Value.dot(w, [1.0, 2.0], b).data
+                                     for w, b in zip(rows, biases)]
+
+
+@pytest.mark.parametrize('activations', [['relu'] * 3, ['linear'] * 3,
+                                         ['tanh', 'relu', 'linear']])
+def test_a_fused_layer_gives_the_nodes_of_its_neurons_called_one_by_one(activations):
+    layer = nn.Layer(2, 3, seed=9)
+    for n, a in zip(layer.neurons, activations):
+        n.activation = a
+    x = [Value(0.5), Value(-1.0)]
+    for a, b in zip(layer.forward(x), [n(list(x)) for n in layer.neurons]):
+        assert a.data == b.data and a._op == b._op and a._local == b._local
+        inner_a = a._prev[0] if a._op != 'dot' else a
+        inner_b = b._prev[0] if b._op != 'dot' else b
+        assert _same_node(inner_a, inner_b)
