@@ -368,7 +368,7 @@ def loss_functions(losses=tuple(LOSS_FUNCTIONS), lo=-3.0, hi=3.0, together=False
         for i, (title, ys, slopes) in enumerate(curves):
             colour = COLOURS[i % len(COLOURS)]
             left.plot(xs, ys, color=colour, label=title)
-            right.plot(xs, slopes, color=colour, label=title)
+            right.plot(*_with_gaps(xs, slopes), color=colour, label=title)
         for ax, what in ((left, 'loss L'), (right, 'dL/ds')):
             _score_axes(ax, what)
         left.set_title('loss of one sample', fontsize=10)
@@ -381,7 +381,7 @@ def loss_functions(losses=tuple(LOSS_FUNCTIONS), lo=-3.0, hi=3.0, together=False
         fig, axes = _grid(nrows, ncols, figsize=(width * ncols, 2.5 * nrows))
         for ax, (title, ys, slopes) in zip(axes, curves):
             ax.plot(xs, ys, color=COLOURS[0], label='L(s)')
-            ax.plot(xs, slopes, color=COLOURS[1], linestyle='--', label='dL/ds')
+            ax.plot(*_with_gaps(xs, slopes), color=COLOURS[1], linestyle='--', label='dL/ds')
             _score_axes(ax, '')
             ax.set_title(title, fontsize=9)
         for ax in axes[len(curves):]:
@@ -389,6 +389,23 @@ def loss_functions(losses=tuple(LOSS_FUNCTIONS), lo=-3.0, hi=3.0, together=False
         axes[0].legend(loc='best', fontsize='small')
     fig.tight_layout()
     return fig
+
+
+def _with_gaps(xs, slopes):
+    """The derivative's points, with a gap (nan) where it jumps: at a kink such as the hinge's
+    at s = 1 the derivative is not defined, and a line drawn up the jump would look like
+    slopes between -1 and 0. A jump is a step between neighbours more than ten times the
+    steps on either side of it (a smooth curve changes little from one step to the next)."""
+    steps = [abs(b - a) for a, b in zip(slopes, slopes[1:])]
+    gx, gy = [xs[0]], [slopes[0]]
+    for i, step in enumerate(steps):
+        around = max(steps[i - 1] if i > 0 else 0.0, steps[i + 1] if i + 1 < len(steps) else 0.0)
+        if step > 1e-9 and step > 10 * around:
+            gx.append(math.nan)
+            gy.append(math.nan)
+        gx.append(xs[i + 1])
+        gy.append(slopes[i + 1])
+    return gx, gy
 
 
 def _score_axes(ax, ylabel):

@@ -27,8 +27,18 @@ EXPECTED = {
 
 
 def lines(ax):
-    return [(list(line.get_xdata()), list(line.get_ydata())) for line in ax.get_lines()
-            if len(line.get_xdata()) > 2]  # not the two axis lines at 0
+    """(xs, ys) of each curve, without the two axis lines at 0 and without gaps (nan)."""
+    curves = []
+    for line in ax.get_lines():
+        points = [(x, y) for x, y in zip(line.get_xdata(), line.get_ydata()) if not math.isnan(y)]
+        if len(points) > 2:
+            curves.append(([x for x, _ in points], [y for _, y in points]))
+    return curves
+
+
+def gaps(ax):
+    return [sum(math.isnan(y) for y in line.get_ydata()) for line in ax.get_lines()
+            if len(line.get_xdata()) > 2]
 
 
 def shown(fig):
@@ -131,3 +141,21 @@ def test_the_named_losses_are_the_library_losses():
     s = Value(0.7)
     assert nnplot.LOSS_FUNCTIONS['cross_entropy'][1](s).data == pytest.approx(
         math.log(math.exp(0.7) + 2) - 0.7)
+
+
+def test_the_jump_of_the_hinge_derivative_is_a_gap_not_a_vertical_line():
+    fig = nnplot.loss_functions(['hinge'], lo=-3.0, hi=3.0, points=61)
+    ax, = shown(fig)
+    assert gaps(ax) == [0, 1]                         # the loss is whole, its slope has a gap
+    slope, = [line for line in ax.get_lines() if any(math.isnan(y) for y in line.get_ydata())]
+    xs, ys = list(slope.get_xdata()), list(slope.get_ydata())
+    cut = [i for i, y in enumerate(ys) if math.isnan(y)][0]
+    assert (ys[cut - 1], ys[cut + 1]) == (-1.0, 0.0) and xs[cut - 1] < 1.0 <= xs[cut + 1]
+
+
+def test_smooth_derivatives_are_drawn_without_gaps_even_when_steep():
+    fig = nnplot.loss_functions(['mse', 'bce', 'cross_entropy',
+                                 ('steep', lambda s: (s * -5).exp())], points=121)
+    assert all(gaps(ax) == [0, 0] for ax in shown(fig))
+    fig = nnplot.loss_functions(['hinge', 'bce'], together=True, points=61)
+    assert gaps(fig.axes[1]) == [1, 0]
