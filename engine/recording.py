@@ -13,7 +13,8 @@ then repeats the forward pass and the chain rule on a flat list of floats:
 
 The numbers are those of the interpreter (Value ops and backward()), bit for bit: the same
 float operations in the same order. The recording is straight-line Python, compiled once
-(its source is made only from op codes and numbers, never from user text).
+(its source is made only from op codes and numbers, never from user text); recording the
+same ops on the same data again (a second fit() call, a cell run again) reuses that code.
 
 >>> rec = record(lambda: (w * x + b).relu(), [w, b])
 >>> loss, grads = rec.replay([0.5, -1.0])        # new values of w and b; no Values built
@@ -226,20 +227,20 @@ _NAMESPACE = {'exp': math.exp, 'log': math.log, 'tanh': math.tanh, '_sigmoid': _
               '_pow': _value._power, '_slope': _value._power_slope}
 
 
-_CODE_CACHE = {}  # sha-256 of a recording's source -> its code: the last few, in use order
+_CACHE = {}  # structure key -> (code, packed Wengert list): the last few, in use order
 
 
-def _compiled(source, keep=4):
-    """compile() the source, or take the code compiled for the same text a moment ago (a
-    notebook cell run again records the same graph: same ops, same data)."""
-    key = hashlib.sha256(source.encode()).digest()
-    code = _CODE_CACHE.pop(key, None)
-    if code is None:
-        code = compile(source, '<scalargrad recording>', 'exec')
-    _CODE_CACHE[key] = code
-    while len(_CODE_CACHE) > keep:
-        del _CODE_CACHE[next(iter(_CODE_CACHE))]
-    return code
+def _cached(key, build, keep=4):
+    """What build() makes for this structure key, or what it made for the same key a moment
+    ago (a second fit() call, a notebook cell run again, a resumed run: the same ops on the
+    same data give the same program, so it is generated and compiled once)."""
+    found = _CACHE.pop(key, None)
+    if found is None:
+        found = build()
+    _CACHE[key] = found
+    while len(_CACHE) > keep:
+        del _CACHE[next(iter(_CACHE))]
+    return found
 
 
 class Recording:
@@ -254,12 +255,26 @@ class Recording:
         self.params = params
         self._shape = [len(o) if isinstance(o, (list, tuple)) else None for o in outputs]
         watched = [v for o in outputs for v in (o if isinstance(o, (list, tuple)) else [o])]
-        forward, backward, names, nodes = _program(params, loss, ops, watched)
+        forward, order, names, needs_grad = _forward_program(params, loss, ops, watched)
+        nodes = [n for n in order if id(n) in needs_grad]  # the nodes that get a gradient
         self._ops = len(forward)
-        back = [line for _, lines in backward for line in lines]
-        # the Wengert list, kept compressed: a few bytes per op instead of a hundred
-        self._lines = zlib.compress('\n'.join(forward + back).encode(), 6), len(forward)
-        code = _compiled(_source(forward, backward, names, params, loss, watched, nodes))
+        # The forward lines (every op, operand and constant), the order of the backward pass,
+        # the outputs and the parameter count determine the whole program: its key.
+        key = hashlib.sha256('\n'.join(
+            forward + [' '.join(names[id(n)] for n in nodes), _output(loss, names),
+                       ' '.join(_output(v, names) for v in watched),
+                       str(len(params))]).encode()).digest()
+
+        def build():
+            backward = _backward_program(order, ops, names, needs_grad)
+            back = [line for _, lines in backward for line in lines]
+            # the Wengert list, kept compressed: a few bytes per op instead of a hundred
+            packed = zlib.compress('\n'.join(forward + back).encode(), 6)
+            source = _source(forward, backward, names, params, loss, watched, nodes)
+            return compile(source, '<scalargrad recording>', 'exec'), packed
+
+        code, packed = _cached(key, build)
+        self._lines = packed, len(forward)
         namespace = dict(_NAMESPACE)
         exec(code, namespace)  # defines _replay from the generated text (ops and numbers)
         self._replay = namespace['_replay']
@@ -354,8 +369,9 @@ def _cut(lines, limit):
     return lines[:limit] + [f"# ... {len(lines) - limit} more lines"]
 
 
-def _program(params, loss, ops, watched):
-    """(forward lines, backward blocks, {id: name}, nodes in order) for the loss graph."""
+def _forward_program(params, loss, ops, watched):
+    """(forward lines, the loss graph's nodes in order, {id: name}, ids of the nodes whose
+    gradient reaches a parameter)."""
     names = {id(p): f'v{i}' for i, p in enumerate(params)}
     order = topological_order(loss)
     for v in watched:
@@ -384,6 +400,11 @@ def _program(params, loss, ops, watched):
             needs_grad.add(key)
         names[key] = f'v{len(names)}'
         forward.append(_forward_line(entry, names))
+    return forward, order, names, needs_grad
+
+
+def _backward_program(order, ops, names, needs_grad):
+    """[(gradient name, its chain-rule lines)], node by node in backward()'s order."""
     backward = []
     for node in reversed(order):
         key = id(node)
@@ -391,7 +412,7 @@ def _program(params, loss, ops, watched):
             lines = _backward_lines(ops[key], names, needs_grad)
             if lines:
                 backward.append((f'g{names[key][1:]}', lines))
-    return forward, backward, names, [n for n in order if id(n) in needs_grad]
+    return backward
 
 
 def _refuse_unrecorded(node):

@@ -259,3 +259,72 @@ def test_binary_cross_entropy_gradient_at_zero_is_sigmoid_minus_label():
     s = Value(0.0)
     nn.losses.binary_cross_entropy([s], [1]).backward()
     assert s.grad == -0.5
+
+
+# ---- the program of a structure is generated and compiled once
+
+def _counting_compile(monkeypatch):
+    import builtins
+
+    import engine.recording as recording
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return builtins.compile(*args, **kwargs)
+
+    monkeypatch.setattr(recording, 'compile', counting, raising=False)
+    monkeypatch.setattr(recording, '_CACHE', {})
+    return calls
+
+
+def _small_graph(w, b, x=0.75):
+    return ((w * x + b).relu() + (w * b).tanh()) * 0.5
+
+
+def test_recording_the_same_graph_again_compiles_nothing(monkeypatch):
+    calls = _counting_compile(monkeypatch)
+    w, b = Value(0.5), Value(-0.25)
+    first = record(lambda: _small_graph(w, b), [w, b])
+    again = record(lambda: _small_graph(w, b), [w, b])
+    assert len(calls) == 1
+    assert again.replay([1.5, 2.0]) == first.replay([1.5, 2.0])
+    assert str(again) == str(first)
+
+
+def test_a_graph_with_another_constant_gets_its_own_program(monkeypatch):
+    calls = _counting_compile(monkeypatch)
+    w, b = Value(0.5), Value(-0.25)
+    record(lambda: _small_graph(w, b, 0.75), [w, b])
+    other = record(lambda: _small_graph(w, b, 3.0), [w, b])
+    assert len(calls) == 2
+    loss, grads = other.replay([1.5, 2.0])
+    assert (loss, grads) == interpreted(lambda w, b: _small_graph(w, b, 3.0), [1.5, 2.0])
+
+
+def test_a_graph_with_another_op_gets_its_own_program(monkeypatch):
+    calls = _counting_compile(monkeypatch)
+    w, b = Value(0.5), Value(-0.25)
+    record(lambda: (w * b).relu(), [w, b])
+    other = record(lambda: (w * b).step(), [w, b])
+    assert len(calls) == 2
+    assert other.replay([-1.0, 2.0]) == interpreted(lambda w, b: (w * b).step(), [-1.0, 2.0])
+
+
+def test_a_graph_with_other_parameters_gets_its_own_program(monkeypatch):
+    calls = _counting_compile(monkeypatch)
+    w, b = Value(0.5), Value(-0.25)
+    record(lambda: w * b + w, [w, b])
+    other = record(lambda: w * b + w, [b, w])  # the same ops, the parameters swapped
+    assert len(calls) == 2
+    assert other.replay([2.0, 5.0]) == (15.0, [5.0, 3.0])  # b = 2, w = 5
+
+
+def test_a_second_fit_call_compiles_nothing(monkeypatch):
+    calls = _counting_compile(monkeypatch)
+    X, y = nn.data.moons(20, noise=0.1, seed=0)
+    model = nn.MLP(2, [4, 1], seed=0)
+    first = nn.fit(model, X, y, loss='hinge', epochs=3, replay=True, progress=False)
+    second = nn.fit(model, X, y, loss='hinge', epochs=3, replay=True, progress=False)
+    assert first.path == second.path == 'replay'
+    assert len(calls) == 1
