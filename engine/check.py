@@ -392,6 +392,9 @@ def check_number(answer, expected, *, name='your answer', rel=1e-6, abs_tol=1e-9
         return CheckResult(True, f"right: {name} = {_show(value)}{reason}")
     off = abs(value - expected) / abs(expected) if expected else math.inf
     size = f"{off:.0%} " if off < 10 else ''
+    if off < 0.005:  # a rounded answer: say by how little, and that more digits are wanted
+        size = f"{100 * off:.2g}% "
+        reason = f" (close: the check wants more digits){reason}"
     direction = 'too large' if value > expected else 'too small'
     if expected and (value > 0) != (expected > 0):
         direction = 'of the wrong sign'

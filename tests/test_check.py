@@ -403,3 +403,10 @@ def test_a_backward_walking_the_order_forwards_is_told_to_reverse_it():
     assert result.message.startswith('in (a + b) * k, your a.grad is 0.0 where the chain rule '
                                      'gives 4.0')
     assert 'reverse topological order' in result.message
+
+
+def test_check_number_says_a_rounded_answer_is_close_and_wants_more_digits():
+    result = check_number(2.41, 2.414213562373095, name='the slope')
+    assert not result
+    assert result.message == ('not yet: the slope = 2.41 is 0.17% too small '
+                              '(close: the check wants more digits)')
