@@ -60,12 +60,14 @@ mutate: $(MUTATE_STAMP)
 	@start=$$(date +%s); $(BIN)/mutmut run && \
 		$(BIN)/python tests/mutants_check.py --seconds $$(( $$(date +%s) - start ))
 
-# The unit tests on Python 3.10, 3.12 and 3.13 too (each in its own nox venv under .nox/);
-# pyenv's interpreters are used when they are not on PATH.
+# The whole suite on Python 3.10, 3.12 and 3.13 too, and once on the lowest allowed
+# dependencies (.ci/noxfile.py: each in its own venv under .nox/, scalargrad installed from
+# its wheel, a kernel python3 inside; uv makes the venvs). pyenv's interpreters are used when
+# they are not on PATH; an absent one is skipped, and nox says so.
 pythons: $(STAMP)
-	$(BIN)/python -m pip install --quiet 'nox==2026.10.20'
+	$(BIN)/python -m pip install --quiet 'nox==2026.10.20' 'uv==0.13.9'
 	PATH="$$PATH:$$(ls -d $(HOME)/.pyenv/versions/3.1[023].*/bin 2> /dev/null | tr '\n' :)" \
-		$(BIN)/nox --noxfile .ci/noxfile.py --envdir .nox
+		$(BIN)/nox --noxfile .ci/noxfile.py --envdir $(CURDIR)/.nox
 
 # The package as users get it (.ci/package): build the sdist and the wheel from it, twine
 # check, what each holds (.ci/contents.py), then the wheel (not editable) in a fresh venv runs
