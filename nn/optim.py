@@ -13,6 +13,8 @@ A step is all or nothing: every new value is computed and checked before any par
 velocity, moment or the step count is written, so a refused step changes nothing.
 `state_dict()` is the optimizer's state as plain data (what a file can hold);
 `load_state_dict()` puts it back, so a run can stop and go on exactly.
+`descent_path(f, start, 'sgd' | 'adam', steps, lr=...)` runs one on a function of a few
+numbers and returns the points it visits (the loss surfaces of notebook 09).
 
 >>> opt = SGD(model.parameters(), lr=0.1)
 >>> opt.zero_grad(); loss.backward(); opt.step()
