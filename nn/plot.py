@@ -493,6 +493,42 @@ def _levels(grid, levels, log):
     return [lo + span * (i + 0.5) / levels for i in range(levels)]
 
 
+def _leaves(path, x0, x1, y0, y1):
+    """(k, (x, y)): the first step k after which a path that starts inside the rectangle is
+    outside it, and where the segment from point k - 1 to point k crosses the edge; None when
+    the path stays inside (or starts outside)."""
+    def inside(p):
+        return x0 <= p[0] <= x1 and y0 <= p[1] <= y1
+    if not inside(path[0]):
+        return None
+    for k in range(1, len(path)):
+        if inside(path[k]):
+            continue
+        (px, py), (qx, qy) = path[k - 1], path[k]
+        if not (math.isfinite(qx) and math.isfinite(qy)):
+            return k, (px, py)
+        t = 1.0   # the fraction of the segment inside: up to the first edge it crosses
+        for a, b, lo, hi in ((px, qx, x0, x1), (py, qy, y0, y1)):
+            if b < lo:
+                t = min(t, (lo - a) / (b - a))
+            elif b > hi:
+                t = min(t, (hi - a) / (b - a))
+        return k, (px + t * (qx - px), py + t * (qy - py))
+    return None
+
+
+def _note_leaving(ax, k, where, colour, x0, x1, y0, y1):
+    """A cross where a path leaves the picture and the step it leaves at, written inside."""
+    ax.plot([where[0]], [where[1]], 'X', color=colour, markersize=7, markeredgecolor='black',
+            markeredgewidth=0.6, zorder=5, clip_on=False)
+    right, top = where[0] > (x0 + x1) / 2, where[1] > (y0 + y1) / 2
+    ax.annotate(f'leaves the\npicture at\nstep {k}', where, xytext=(-6 if right else 6,
+                -6 if top else 6), textcoords='offset points', fontsize=7, zorder=6,
+                ha='right' if right else 'left', va='top' if top else 'bottom',
+                bbox={'boxstyle': 'round,pad=0.2', 'facecolor': 'white', 'alpha': 0.85,
+                      'linewidth': 0})
+
+
 def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, log=False,
                  minima=(), title=None, xlabel='x', ylabel='y', colours=None):
     """Contour lines of f(x, y) over a rectangle, with the paths of descent on top: the Axes.
@@ -501,7 +537,8 @@ def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, l
                it is evaluated without a graph on a resolution x resolution grid
     paths   -- a path [(x, y), ...], a list of paths, or {label: path} for a legend; each is
                drawn through its points, with a circle at its start and a square at its end.
-               The picture keeps xlim and ylim: a path that runs away leaves it at the edge.
+               The picture keeps xlim and ylim: a path that runs away leaves it at the edge,
+               where a cross marks it and a note says after how many steps.
     levels  -- how many contour lines, or their values; log=True spaces them geometrically
                above the lowest point (a valley whose floor is much flatter than its walls)
     minima  -- points to mark with a star (where the minima are)
@@ -537,6 +574,9 @@ def loss_surface(f, xlim, ylim, paths=None, ax=None, resolution=81, levels=20, l
                 markeredgewidth=0.6, zorder=4)
         ax.plot(px[-1:], py[-1:], 's', color=colour, markersize=6, markeredgecolor='black',
                 markeredgewidth=0.6, zorder=4)
+        leaving = _leaves(path, x0, x1, y0, y1)
+        if leaving is not None:
+            _note_leaving(ax, *leaving, colour, x0, x1, y0, y1)
     for m in minima:
         ax.plot([m[0]], [m[1]], '*', color='#f2c14e', markersize=12, markeredgecolor='black',
                 markeredgewidth=0.6, zorder=5)

@@ -254,3 +254,43 @@ def test_loss_surface_refuses_what_it_cannot_draw():
         nnplot.loss_surface(bowl, (-2, 2), (-1, 1), resolution=1)
     with pytest.raises(ValueError, match="levels must be at least 2"):
         nnplot.loss_surface(bowl, (-2, 2), (-1, 1), levels=1)
+
+
+def notes(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_a_path_that_leaves_the_picture_gets_a_cross_on_the_edge_and_the_step_it_left_at():
+    path = [(0.0, 0.0), (0.5, 0.5), (1.5, 0.5), (3.0, 0.5), (9.0, 0.5)]   # leaves after step 3
+    ax = nnplot.loss_surface(bowl, (-2, 2), (-1, 1), paths=path, resolution=9)
+    assert notes(ax) == ['leaves the\npicture at\nstep 3']
+    (cross,) = [line for line in ax.get_lines() if line.get_marker() == 'X']
+    assert list(cross.get_xdata()) == [2.0] and list(cross.get_ydata()) == [0.5]   # on the edge
+
+
+def test_the_cross_sits_on_the_first_edge_a_path_crosses_when_it_leaves_by_a_corner():
+    path = [(0.0, 0.0), (4.0, 1.5)]   # x = 2 at t = 0.5 (y 0.75): before y = 1 at t = 2/3
+    ax = nnplot.loss_surface(bowl, (-2, 2), (-1, 1), paths=path, resolution=9)
+    (cross,) = [line for line in ax.get_lines() if line.get_marker() == 'X']
+    assert (cross.get_xdata()[0], cross.get_ydata()[0]) == (2.0, 0.75)
+
+
+def test_a_real_run_away_path_is_noted_at_the_step_its_point_leaves():
+    path = descent_path(bowl, START, steps=12, lr=0.11)   # y: factor 1 - 2.2 = -1.2 a step
+    first_out = next(k for k, p in enumerate(path) if abs(p[1]) > 1)
+    ax = nnplot.loss_surface(bowl, (-2, 2), (-1, 1), paths=path, resolution=9)
+    assert notes(ax) == [f'leaves the\npicture at\nstep {first_out}'] and first_out > 1
+
+
+def test_paths_that_stay_inside_or_start_outside_get_no_note():
+    inside = descent_path(bowl, START, steps=10, lr=0.04)
+    outside = [(5.0, 0.0), (4.0, 0.0), (0.0, 0.0)]
+    ax = nnplot.loss_surface(bowl, (-2, 2), (-1, 1), paths=[inside, outside], resolution=9)
+    assert notes(ax) == [] and not [line for line in ax.get_lines() if line.get_marker() == 'X']
+
+
+def test_a_path_that_jumps_to_infinity_is_noted_at_its_last_finite_point():
+    path = [(0.0, 0.0), (1.0, 0.5), (math.inf, 0.5)]
+    ax = nnplot.loss_surface(bowl, (-2, 2), (-1, 1), paths=path, resolution=9)
+    (cross,) = [line for line in ax.get_lines() if line.get_marker() == 'X']
+    assert notes(ax) == ['leaves the\npicture at\nstep 2'] and cross.get_xdata()[0] == 1.0
