@@ -101,7 +101,8 @@ def test_topological_order_of_a_leaf_is_the_leaf():
 # ---- Value.inputs: a layer's inputs checked once give the same nodes as checking per neuron
 
 def _same_node(a, b):
-    return (a.data == b.data and a._op == b._op and a._local == b._local
+    return (type(a) is type(b) is Value and a.data == b.data and a._op == b._op
+            and a._local == b._local and a.grad == b.grad == 0.0 and a.label == b.label == ''
             and [id(c) for c in a._prev] == [id(c) for c in b._prev])
 
 
@@ -218,3 +219,45 @@ def test_a_fused_layer_gives_the_nodes_of_its_neurons_called_one_by_one(activati
         inner_a = a._prev[0] if a._op != 'dot' else a
         inner_b = b._prev[0] if b._op != 'dot' else b
         assert _same_node(inner_a, inner_b)
+
+
+# ---- the fast paths are taken: rows of Values never go through Value.dot or Value()
+
+def _refuse(*args, **kwargs):
+    raise AssertionError('the fast path should not call this')
+
+
+@pytest.mark.parametrize('kind', ['values', 'floats'])
+def test_dots_of_rows_of_values_never_calls_dot_per_row(monkeypatch, kind):
+    rows, biases = _rows(random.Random(10), 3, 2)
+    x = [Value(1.0), Value(-2.0)] if kind == 'values' else [1.0, -2.0]
+    want = [Value.dot(w, x, b).data for w, b in zip(rows, biases)]
+    monkeypatch.setattr(Value, 'dot', staticmethod(_refuse))
+    assert [n.data for n in Value.dots(rows, x, biases)] == want
+
+
+def test_dots_makes_its_nodes_without_the_public_constructor(monkeypatch):
+    rows, biases = _rows(random.Random(11), 3, 2)
+    x = Value.inputs([Value(1.0), Value(-2.0)])
+    monkeypatch.setattr(Value, '__init__', _refuse)
+    assert len(Value.dots(rows, x, biases)) == 3
+
+
+def test_dot_of_a_neuron_makes_its_node_without_the_public_constructor(monkeypatch):
+    w, b, x = [Value(0.5), Value(-1.0)], Value(0.25), [Value(2.0), Value(3.0)]
+    monkeypatch.setattr(Value, '__init__', _refuse)
+    assert Value.dot(w, x, b).data == 0.25 + 0.5 * 2.0 + -1.0 * 3.0
+
+
+def test_dots_reads_checked_inputs_without_checking_them_again(monkeypatch):
+    rows, biases = _rows(random.Random(12), 2, 2)
+    x = Value.inputs([Value(1.0), Value(-2.0)])
+    monkeypatch.setattr(value_module.LayerInputs, '__init__', _refuse)
+    assert len(Value.dots(rows, x, biases)) == 2
+
+
+def test_dot_of_a_neuron_under_no_grad_records_no_graph():
+    w, b, x = [Value(0.5), Value(-1.0)], Value(0.25), [Value(2.0), Value(3.0)]
+    with engine.no_grad():
+        out = Value.dot(w, x, b)
+    assert out._prev == () and out.data == -1.75
