@@ -335,7 +335,8 @@ def loss_and_slope(f, s):
     return out.data, leaf.grad
 
 
-def loss_functions(losses=tuple(LOSS_FUNCTIONS), lo=-3.0, hi=3.0, together=False, points=241):
+def loss_functions(losses=tuple(LOSS_FUNCTIONS), lo=-3.0, hi=3.0, together=False, points=241,
+                   ylim=None, slope_ylim=None):
     """Each loss of one sample against its score s, with its derivative dL/ds: the Figure.
 
     The sample belongs to the positive class: target 1 for 'mse', label +1 for 'hinge',
@@ -344,8 +345,14 @@ def loss_functions(losses=tuple(LOSS_FUNCTIONS), lo=-3.0, hi=3.0, together=False
     backward() gives, the slope that training follows; a loss may also be a function
     f(score) -> Value, or a (title, f) pair, for a loss of your own.
 
-    together -- False: one panel per loss (loss solid, derivative dashed); True: two panels,
-                every loss on the left and every derivative on the right.
+    together   -- False: one panel per loss (loss solid, derivative dashed, one legend for
+                  all); True: two panels, every loss on the left and every derivative on
+                  the right, one legend under both
+    ylim, slope_ylim -- with together=True: (low, high) of the loss and of the derivative
+                  panel, so that one loss with a large range (MSE) does not squeeze the
+                  others flat; the panel's title says it is clipped
+    Where a loss and its derivative are equal over a stretch (the hinge past s = 1: both 0),
+    the dashed line lies on the solid one, and the panel says so in words.
     >>> fig = loss_functions(['hinge', 'bce'])
     >>> fig.savefig('losses.png')
     """
@@ -358,37 +365,80 @@ def loss_functions(losses=tuple(LOSS_FUNCTIONS), lo=-3.0, hi=3.0, together=False
                          f"hi={hi!r}")
     if isinstance(points, bool) or not isinstance(points, Integral) or points < 2:
         raise ValueError(f"points must be a whole number >= 2, got {points!r}")
+    if not together and (ylim is not None or slope_ylim is not None):
+        raise ValueError("ylim and slope_ylim clip the shared panels of together=True; "
+                         "one panel per loss keeps each loss's own range")
+    ylim = None if ylim is None else _limits(ylim, 'ylim')
+    slope_ylim = None if slope_ylim is None else _limits(slope_ylim, 'slope_ylim')
     xs = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
     curves = []
     for title, f in entries:
         pairs = [loss_and_slope(f, x) for x in xs]
         curves.append((title, [p[0] for p in pairs], [p[1] for p in pairs]))
     if together:
-        fig, (left, right) = _figure(2, figsize=(7.4, 2.9))
-        for i, (title, ys, slopes) in enumerate(curves):
-            colour = COLOURS[i % len(COLOURS)]
-            left.plot(xs, ys, color=colour, label=title)
-            right.plot(*_with_gaps(xs, slopes), color=colour, label=title)
-        for ax, what in ((left, 'loss L'), (right, 'dL/ds')):
-            _score_axes(ax, what)
-        left.set_title('loss of one sample', fontsize=10)
-        right.set_title('its derivative (from backward)', fontsize=10)
-        left.legend(loc='upper right', fontsize=7)
-    else:
-        ncols = len(curves) if len(curves) <= 3 else 2
-        nrows = -(-len(curves) // ncols)
-        width = min(3.1, 7.4 / ncols)  # 7.4 in at 120 dpi: a 900 px notebook column
-        fig, axes = _grid(nrows, ncols, figsize=(width * ncols, 2.5 * nrows))
-        for ax, (title, ys, slopes) in zip(axes, curves):
-            ax.plot(xs, ys, color=COLOURS[0], label='L(s)')
-            ax.plot(*_with_gaps(xs, slopes), color=COLOURS[1], linestyle='--', label='dL/ds')
-            _score_axes(ax, '')
-            ax.set_title(title, fontsize=9)
-        for ax in axes[len(curves):]:
-            ax.axis('off')
-        axes[0].legend(loc='best', fontsize='small')
-    fig.tight_layout()
+        return _together(xs, curves, ylim, slope_ylim)
+    ncols = len(curves) if len(curves) <= 3 else 2
+    nrows = -(-len(curves) // ncols)
+    width = min(3.1, 7.4 / ncols)  # 7.4 in at 120 dpi: a 900 px notebook column
+    fig, axes = _grid(nrows, ncols, figsize=(width * ncols, 2.5 * nrows + 0.4))
+    for ax, (title, ys, slopes) in zip(axes, curves):
+        ax.plot(xs, ys, color=COLOURS[0], linewidth=2.2, label='loss L(s)')
+        ax.plot(*_with_gaps(xs, slopes), color=COLOURS[1], linestyle='--', zorder=3,
+                label='its derivative dL/ds (from backward)')
+        _score_axes(ax, 'L  and  dL/ds')
+        ax.set_title(title, fontsize=9)
+        _say_where_they_coincide(ax, xs, ys, slopes)
+    for ax in axes[len(curves):]:
+        ax.axis('off')
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc='upper center', ncol=2, fontsize=LEGEND_FONT,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_size_inches()[1]))
     return fig
+
+
+LEGEND_FONT = 9  # points: at 120 dpi about 15 px, capitals 10 px high
+
+
+def _together(xs, curves, ylim, slope_ylim):
+    fig, (left, right) = _figure(2, figsize=(7.4, 3.6))
+    for i, (title, ys, slopes) in enumerate(curves):
+        colour = COLOURS[i % len(COLOURS)]
+        left.plot(xs, ys, color=colour, label=title)
+        right.plot(*_with_gaps(xs, slopes), color=colour, label=title)
+    for ax, what, lim, name in ((left, 'loss L', ylim, 'loss of one sample'),
+                                (right, 'dL/ds', slope_ylim, 'its derivative (from backward)')):
+        _score_axes(ax, what)
+        if lim is not None:
+            ax.set_ylim(*lim)
+            name += ', y clipped'
+        ax.set_title(name, fontsize=10)
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc='lower center', ncol=2, fontsize=LEGEND_FONT,
+               frameon=False)
+    rows = -(-len(curves) // 2)
+    fig.tight_layout(rect=(0, 0.075 * rows, 1, 1))
+    return fig
+
+
+def _say_where_they_coincide(ax, xs, ys, slopes):
+    """Write 'L = dL/ds = v here' over the longest stretch where the two curves are equal
+    (the dashed line then lies on the solid one), at the stretch's right end."""
+    same = [math.isclose(a, b, abs_tol=1e-12) for a, b in zip(ys, slopes)]
+    best, start = (0, 0), None
+    for i, s in enumerate(same + [False]):
+        if s and start is None:
+            start = i
+        elif not s and start is not None:
+            best = max(best, (i - start, start))
+            start = None
+    length, first = best
+    if length < max(3, len(xs) // 20):
+        return
+    last = first + length - 1
+    ax.annotate(f'L = dL/ds = {ys[last]:g}', (xs[last], ys[last]),
+                xytext=(0, 14), textcoords='offset points', ha='right', va='bottom',
+                fontsize=LEGEND_FONT, color='0.25')
 
 
 def _with_gaps(xs, slopes):

@@ -82,7 +82,8 @@ def test_together_draws_every_loss_left_and_every_derivative_right():
     (_, dmse), (_, dbce) = lines(right)
     assert dmse == pytest.approx([2 * (x - 1) for x in xs])
     assert dbce == pytest.approx([sigmoid(x) - 1 for x in xs])
-    assert [t.get_text() for t in left.get_legend().get_texts()][1].startswith('binary')
+    legend, = fig.legends
+    assert [t.get_text() for t in legend.get_texts()][1].startswith('binary')
 
 
 def test_a_loss_of_your_own_is_drawn_from_a_function_or_a_title_and_function():
@@ -159,3 +160,65 @@ def test_smooth_derivatives_are_drawn_without_gaps_even_when_steep():
     assert all(gaps(ax) == [0, 0] for ax in shown(fig))
     fig = nnplot.loss_functions(['hinge', 'bce'], together=True, points=61)
     assert gaps(fig.axes[1]) == [1, 0]
+
+
+def legend_texts(fig):
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+@pytest.mark.parametrize('together', [False, True])
+def test_every_panel_says_what_its_y_axis_shows(together):
+    fig = nnplot.loss_functions(together=together, points=21)
+    assert all(ax.get_ylabel().strip() for ax in shown(fig))
+
+
+def test_one_legend_for_all_panels_names_the_loss_and_its_derivative():
+    fig = nnplot.loss_functions(points=21)
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    texts = legend_texts(fig)
+    assert len(texts) == 2 and texts[0].startswith('loss') and 'dL/ds' in texts[1]
+
+
+def test_together_has_one_legend_naming_every_loss_for_both_panels():
+    fig = nnplot.loss_functions(together=True, points=21)
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    assert [t.split()[0] for t in legend_texts(fig)] == ['MSE', 'hinge', 'binary',
+                                                          'cross-entropy,']
+
+
+@pytest.mark.parametrize('together', [False, True])
+def test_legend_text_reads_at_display_size(together):
+    # 9 pt at the notebooks' 120 dpi: 15 px per line, capitals about 10 px high
+    fig = nnplot.loss_functions(together=together, points=21)
+    legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    sizes = [t.get_fontsize() for legend in legends for t in legend.get_texts()]
+    assert sizes and min(sizes) >= 9
+
+
+def test_where_the_hinge_and_its_derivative_coincide_the_panel_says_so():
+    fig = nnplot.loss_functions(['hinge', 'bce'], points=61)
+    hinge, bce = shown(fig)
+    assert [t.get_text() for t in hinge.texts] == ['L = dL/ds = 0']
+    assert len(bce.texts) == 0
+    loss_line, slope_line = [line for line in hinge.get_lines() if len(line.get_xdata()) > 2]
+    assert slope_line.get_zorder() > loss_line.get_zorder()   # the dashes drawn on top
+
+
+def test_together_clips_the_panels_to_the_ranges_given_and_says_so():
+    fig = nnplot.loss_functions(together=True, ylim=(0, 5), slope_ylim=(-2.5, 1.5), points=21)
+    left, right = fig.axes
+    assert left.get_ylim() == (0.0, 5.0) and right.get_ylim() == (-2.5, 1.5)
+    assert left.get_title().endswith('y clipped') and right.get_title().endswith('y clipped')
+    unclipped = nnplot.loss_functions(together=True, points=21)
+    assert 'clipped' not in unclipped.axes[0].get_title()
+    assert unclipped.axes[1].get_ylim()[0] < -8   # MSE's slope -8 at s = -3 sets the range
+
+
+@pytest.mark.parametrize('settings, match', [
+    ({'ylim': (0, 5)}, "together=True"),
+    ({'together': True, 'ylim': (5, 0)}, "ylim must be finite with low < high"),
+    ({'together': True, 'slope_ylim': 'low'}, "slope_ylim must be a pair of numbers"),
+])
+def test_a_bad_clip_range_is_refused_with_a_message(settings, match):
+    with pytest.raises(ValueError, match=match):
+        nnplot.loss_functions(['mse'], points=5, **settings)
