@@ -764,7 +764,7 @@ def save_boundary_animation(snapshots, X, y, path, seconds_per_frame=0.5, last_f
 
 
 HELD_OUT = {'accuracy': ('train_accuracies', 'validation_accuracies', 'accuracy'),
-            'loss': ('train_losses', 'validation_losses', 'loss (l2 included)')}
+            'loss': ('train_losses', 'validation_losses', 'loss')}
 
 
 def held_out_curve(history, metric='accuracy', ax=None, title=None):
@@ -773,7 +773,8 @@ def held_out_curve(history, metric='accuracy', ax=None, title=None):
     history -- a History of fit(..., validation=(X_held_out, y_held_out)); where the two
                curves part, the model has started to learn its training points rather
                than the pattern behind them
-    metric  -- 'accuracy' or 'loss'
+    metric  -- 'accuracy' or 'loss' (the loss fit minimised: with its l2 penalty if fit
+               had one; the axis says just 'loss', since a History does not record l2)
 
     >>> h = nn.fit(model, X, y, validation=(X_test, y_test), epochs=100)
     >>> ax = held_out_curve(h)
@@ -832,8 +833,10 @@ def update_view(params, before, names=None, ax=None, title=None):
     params -- a model (its named parameters) or a list of parameters, after backward() and
               the optimizer's step; before -- their values taken just before the step.
     Each row shows the two numbers and the step between them, and two bars: the gradient
-    and the change (after - before), blue > 0, red < 0, each column scaled to its largest.
-    Plain gradient descent makes the change -lr x gradient: mirror images of each other.
+    and the change (after - before), blue > 0, red < 0, both on one scale (the largest of
+    all the numbers drawn), so a bar's length compares across the two columns. Plain
+    gradient descent makes the change -lr x gradient: each change bar is the gradient's
+    mirrored, lr times as long.
 
     >>> before = [p.data for p in model.parameters()]
     >>> opt.step()
@@ -857,8 +860,7 @@ def update_view(params, before, names=None, ax=None, title=None):
                               (grad_x, 'gradient', 'right'), (change_x, 'change', 'right'),
                               (after_x, 'after', 'right')):
         ax.text(x, top, heading, ha=align, va='center', fontsize=9, fontweight='bold')
-    grad_scale = max(abs(g) for _, _, g, _ in rows) or 1.0
-    change_scale = max(abs(a - b) for _, b, _, a in rows) or 1.0
+    scale = max(max(abs(g), abs(a - b)) for _, b, g, a in rows) or 1.0  # one for both
     for k, (name, old, grad, new) in enumerate(rows):
         y = top - 1 - k
         change = new - old
@@ -867,8 +869,7 @@ def update_view(params, before, names=None, ax=None, title=None):
                                (change_x, f'{change:+.4f}', 'right'),
                                (after_x, f'{new:.4f}', 'right')):
             ax.text(x, y, text, ha=align, va='center', fontsize=9, family='monospace')
-        for centre, amount, scale in ((grad_bar, grad, grad_scale),
-                                      (change_bar, change, change_scale)):
+        for centre, amount in ((grad_bar, grad), (change_bar, change)):
             ax.barh(y, 0.45 * amount / scale, left=centre, height=0.6,
                     color=POSITIVE if amount >= 0 else NEGATIVE, alpha=0.8)
             ax.plot([centre, centre], [y - 0.4, y + 0.4], color='0.5', linewidth=0.6)

@@ -184,7 +184,11 @@ def test_held_out_curve_draws_the_losses_when_asked(watched):
     ax = nnplot.held_out_curve(watched, metric='loss')
     train, held = ax.get_lines()
     assert list(held.get_ydata()) == watched.validation_losses
-    assert 'loss' in ax.get_ylabel()
+
+
+def test_held_out_curve_claims_no_l2_penalty_the_run_may_not_have_had(watched):
+    # `watched` ran without l2: an axis reading 'loss (l2 included)' would say otherwise
+    assert nnplot.held_out_curve(watched, metric='loss').get_ylabel() == 'loss'
 
 
 def test_held_out_curve_leaves_gaps_where_an_epoch_was_not_measured(moons):
@@ -241,16 +245,28 @@ def test_update_view_shows_each_parameter_before_its_gradient_the_change_and_aft
                        f'{p.data:.4f}']
 
 
-def test_under_plain_descent_the_change_bars_mirror_the_gradient_bars(stepped):
-    model, before = stepped
+def test_under_plain_descent_each_change_bar_is_the_gradient_bar_mirrored_lr_times_as_long(
+        stepped):
+    model, before = stepped  # one SGD step with lr 0.1: change = -0.1 x gradient
     ax = nnplot.update_view(model, before)
     bars = [patch for patch in ax.patches]
     grads, changes = bars[0::2], bars[1::2]
     biggest = max(abs(p.grad) for p in model.parameters())
     for g, c, p in zip(grads, changes, model.parameters()):
         assert g.get_width() == pytest.approx(0.45 * p.grad / biggest)
-        assert c.get_width() == pytest.approx(-g.get_width())  # change = -lr x grad
+        assert c.get_width() == pytest.approx(-0.1 * g.get_width())  # one scale for both
         assert g.get_facecolor() != c.get_facecolor() or p.grad == 0
+
+
+def test_update_view_draws_the_longest_bar_for_the_largest_number_in_either_column(moons):
+    X, y = moons
+    model = MLP(2, [2, 1], activation='tanh', seed=0)
+    nn.losses.hinge([model(x) for x in X[:2]], y[:2]).backward()
+    before = [p.data for p in model.parameters()]
+    SGD(model.parameters(), lr=3.0).step()  # now the changes are the larger numbers
+    widths = [abs(patch.get_width()) for patch in nnplot.update_view(model, before).patches]
+    assert max(widths[1::2]) == pytest.approx(0.45)
+    assert max(widths[0::2]) == pytest.approx(0.45 / 3.0)
 
 
 def test_update_view_uses_given_names_or_the_parameters_labels(stepped):
