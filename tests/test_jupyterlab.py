@@ -6,6 +6,7 @@ the end. Chromium is the system's (never a browser downloaded by Playwright). Wi
 Chromium or Playwright the tests skip, and fail under SCALARGRAD_REQUIRE_ORACLES=1.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -348,4 +349,21 @@ def test_the_training_notebook_shows_its_boundary_grid_and_a_playing_animation_u
     notebook.shot(tmp_path, 'animation', near=gif)
     column = notebook.page.eval_on_selector(f'{PANEL} .jp-Notebook', 'n => n.clientWidth')
     assert all(0 < shown <= column for _, shown in notebook.images())
+    assert notebook.errors == []
+
+
+def test_the_gradient_descent_notebook_shows_all_its_pictures_unrun_within_the_column(tab):
+    name = notebook_named('_how_gradient_descent_behaves.ipynb')
+    stored = sum('image/png' in output.get('data', {})
+                 for cell in json.loads((NOTEBOOKS / name).read_text())['cells']
+                 for output in cell.get('outputs', []))
+    notebook = tab(name)
+    drawn = (f"n => {{ const imgs = [...document.querySelectorAll("
+             f"'{PANEL} .jp-OutputArea-output img')]; return imgs.length >= n"
+             f" && imgs.every(i => i.complete && i.naturalWidth > 0); }}")
+    notebook.page.wait_for_function(drawn, arg=stored)
+    images = notebook.images()
+    assert stored >= 6 and len(images) == stored
+    column = notebook.page.eval_on_selector(f'{PANEL} .jp-Notebook', 'n => n.clientWidth')
+    assert all(0 < shown <= column for _, shown in images)
     assert notebook.errors == []
