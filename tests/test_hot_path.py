@@ -261,3 +261,31 @@ def test_dot_of_a_neuron_under_no_grad_records_no_graph():
     with engine.no_grad():
         out = Value.dot(w, x, b)
     assert out._prev == () and out.data == -1.75
+
+
+def test_dot_of_a_neuron_under_no_grad_is_a_plain_dot_node():
+    w, b, x = [Value(0.5), Value(-1.0)], Value(0.25), [Value(2.0), Value(3.0)]
+    with engine.no_grad():
+        out = Value.dot(w, x, b)
+    assert (out._op, out.label, repr(out._local)) == ('dot', '', 'not recorded (made under '
+                                                                 'no_grad)')
+
+
+@pytest.mark.parametrize('inputs, shown', [
+    ([Value(1.0), Value(1.0)], '(1e+308, 1e+308, 1.0, 1.0, ...)'),
+    ([1.0, 1.0], '(1e+308, 1e+308, 0.0)')])
+def test_an_overflowing_neuron_names_its_children_in_order(inputs, shown):
+    w, b = [Value(1e308), Value(1e308)], Value(0.0)
+    message = f"'dot' of {shown} gave inf: the result is not a finite number"
+    with pytest.raises(OverflowError) as alone:
+        Value.dot(w, inputs, b)
+    with pytest.raises(OverflowError) as together:
+        Value.dots([w], inputs, [b])
+    assert str(alone.value) == str(together.value) == message
+
+
+def test_dots_takes_rows_given_as_iterators_as_dot_does():
+    rows, biases = _rows(random.Random(13), 2, 2)
+    x = [Value(1.0), Value(-2.0)]
+    together = Value.dots([iter(w) for w in rows], x, biases)
+    assert all(_same_node(a, Value.dot(w, x, b)) for a, w, b in zip(together, rows, biases))
