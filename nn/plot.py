@@ -682,7 +682,7 @@ def boundary_grid(snapshots, X, y, ncols=4, resolution=50, panel=1.8, title=None
         raise ValueError(f"ncols must be a whole number >= 1, got {ncols!r}")
     ncols = min(ncols, len(items))
     nrows = -(-len(items) // ncols)
-    fig, axes = _panels(nrows, ncols, (panel * ncols, panel * 0.85 * nrows + 0.3))
+    fig, axes = _grid(nrows, ncols, (panel * ncols, panel * 0.85 * nrows + 0.3))
     for ax, (label, model) in zip(axes, items):
         _small_boundary(model, X, y, ax, resolution, label)
     for ax in axes[len(items):]:
@@ -691,18 +691,6 @@ def boundary_grid(snapshots, X, y, ncols=4, resolution=50, panel=1.8, title=None
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
-
-
-def _panels(nrows, ncols, figsize):
-    """A figure of nrows x ncols axes (pyplot's in a notebook, else Agg), as a flat list."""
-    if _in_notebook():
-        import matplotlib.pyplot as plt
-        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
-    else:
-        fig = Figure(figsize=figsize)
-        FigureCanvasAgg(fig)
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-    return fig, [ax for row in axes for ax in row]
 
 
 def save_boundary_animation(snapshots, X, y, path, seconds_per_frame=0.5, last_frame=2.0,
