@@ -486,10 +486,12 @@ def _all_values(items):
     return all(map(isinstance, items, repeat(Value)))
 
 
-def _neuron_dot(weights, bias, x_nodes, x_data):
+def _neuron_dot(weights, bias, x_nodes, x_data, w_data=None):
     """Value.dot's fast path: Value weights and bias; x_data the inputs' numbers, x_nodes
-    the inputs that are graph nodes (all of them, or none when the inputs are plain data)."""
-    w_data = list(map(_data_of, weights))
+    the inputs that are graph nodes (all of them, or none when the inputs are plain data);
+    w_data the weights' numbers, when the caller has read them already."""
+    if w_data is None:
+        w_data = list(map(_data_of, weights))
     total = reduce(add, map(mul, w_data, x_data), bias.data)  # bias + w0*x0 + w1*x1 + ...
     local = (*x_data, *w_data, 1.0) if x_nodes else (*x_data, 1.0)
     if total - total != 0.0 or not _recording():  # the constructor's error, or no graph
@@ -520,13 +522,7 @@ def _layer_dots(rows, biases, x):
         if len(w_data) != n or len(w) != n or type(b) is not Value:
             out.append(Value.dot(w, x, b))
             continue
-        total = reduce(add, map(mul, w_data, x_data), b.data)  # b + w0*x0 + w1*x1 + ...
-        prev = (*w, *x_nodes, b)
-        local = (*x_data, *w_data, 1.0) if x_nodes else (*x_data, 1.0)
-        if total - total != 0.0:  # nan or inf: the constructor refuses it, in words
-            out.append(Value(total, '', prev, local, 'dot'))
-        else:
-            out.append(_node(total, prev, local, 'dot'))
+        out.append(_neuron_dot(w, b, x_nodes, x_data, w_data))
     return out
 
 
