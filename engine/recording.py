@@ -120,15 +120,18 @@ def _dot(original):
 
 
 def _dots(original):
-    def op(rows, inputs, biases):
+    def op(rows, inputs, biases, activation=None):
         rows, inputs, biases = [tuple(w) for w in rows], tuple(inputs), list(biases)
-        outs = original([list(w) for w in rows], inputs, biases)
+        outs = original([list(w) for w in rows], inputs, biases, activation)
         rec = _active.get()
         if rec is not None and is_grad_enabled():
             x = _operands(inputs)
             for w, b, out in zip(rows, biases, outs):
-                rec.note(out, 'dot', _operands(w), x,
+                dot = out if activation is None else out._prev[0]  # the op's one child
+                rec.note(dot, 'dot', _operands(w), x,
                          b if b is None or isinstance(b, Value) else float(b))
+                if activation is not None:
+                    rec.note(out, activation, dot)
         return outs
     return staticmethod(op)
 

@@ -20,10 +20,9 @@ import contextvars
 import functools
 import gc
 import math
-from functools import reduce
 from itertools import repeat
 from numbers import Real
-from operator import add, attrgetter, mul
+from operator import attrgetter
 
 from .numbers import as_real, describe
 
@@ -37,7 +36,6 @@ _ONE = (1.0,)
 _ONES = (1.0, 1.0)
 _ZERO = (0.0,)
 _grad_of = attrgetter('grad')
-_data_of = attrgetter('data')
 
 
 class _NotRecorded(tuple):
@@ -219,54 +217,46 @@ class Value:
         Local derivatives: x_i for w_i, w_i for x_i, 1 for the bias. Plain numbers
         (weights or inputs) are constants: they take part in the sum but are not children.
         """
-        if type(inputs) is LayerInputs and inputs.data is not None and isinstance(
-                bias, Value) and type(weights) is list and len(weights) == len(inputs.data) \
-                and _all_values(weights):  # a neuron reading inputs its layer checked once
-            return _neuron_dot(weights, bias, inputs.nodes, inputs.data)
+        if type(inputs) is LayerInputs and inputs.data is not None:  # checked by its layer
+            return _layer_dots((weights,), (bias,), inputs, inputs.nodes, inputs.data)[0]
         weights, inputs = tuple(weights), tuple(inputs)
         if len(weights) != len(inputs):
             raise ValueError(f"Value.dot: {len(weights)} weights but {len(inputs)} inputs")
-        if isinstance(bias, Value) and _all_values(weights):  # a neuron: two fast paths
-            if _all_values(inputs):  # inputs from the layer below: graph nodes as well
-                return _neuron_dot(weights, bias, inputs, [x.data for x in inputs])
-            if all(type(x) is float and x - x == 0.0 for x in inputs):  # finite plain data
-                return _neuron_dot(weights, bias, (), inputs)
-        w_data, w_nodes, x_for_w = _split(weights, inputs, 'Value.dot weight', 'Value.dot input')
-        x_data, x_nodes, w_for_x = _split(inputs, weights, 'Value.dot input', 'Value.dot weight')
-        if bias is None:
-            total, bias_part, bias_local = 0.0, (), ()
-        elif isinstance(bias, Value):
-            total, bias_part, bias_local = bias.data, (bias,), _ONE
-        else:
-            total, bias_part, bias_local = as_real(bias, 'Value.dot bias'), (), ()
-        for w, x in zip(w_data, x_data):
-            total += w * x
-        if total - total != 0.0:  # nan or inf: find the culprit for the message
-            for v in (*w_data, *x_data):
-                as_real(v, 'Value.dot')
-        if x_for_w is None:  # local derivatives: x_i for w_i, w_i for x_i, 1 for the bias
-            x_for_w = x_data
-        if w_for_x is None:
-            w_for_x = w_data
-        return Value(total, '', (*w_nodes, *x_nodes, *bias_part),
-                     (*x_for_w, *w_for_x, *bias_local), 'dot')
+        x_nodes, x_data = _read_inputs(inputs)
+        if x_data is not None:  # inputs all graph nodes, or all finite floats: the fast path
+            return _layer_dots((weights,), (bias,), inputs, x_nodes, x_data)[0]
+        return _mixed_dot(weights, inputs, bias)
 
     @staticmethod
-    def dots(rows, inputs, biases):
+    def dots(rows, inputs, biases, activation=None):
         """A layer's weighted sums, [Value.dot(w, inputs, b) for w, b in zip(rows, biases)],
         with the inputs checked and read once for all the rows (the same nodes, made faster).
+        With activation='relu' (or 'tanh', 'sigmoid', 'step') each sum goes through that op
+        as well, and the list holds the activation nodes (each over its dot node).
 
         >>> x = [Value(1.0), Value(2.0)]
         >>> a, b = Value.dots([n.w for n in neurons], x, [n.b for n in neurons])
         """
-        x = inputs if type(inputs) is LayerInputs else LayerInputs(inputs)
-        rows, biases = list(rows), list(biases)
+        if type(rows) is not list:
+            rows = list(rows)
+        if type(biases) is not list:
+            biases = list(biases)
         if len(rows) != len(biases):
             raise ValueError(f"Value.dots: {len(rows)} rows of weights but {len(biases)} "
                              f"biases")
-        if x.data is None or not _recording():  # mixed inputs, or no graph: the plain path
-            return [Value.dot(w, x, b) for w, b in zip(rows, biases)]
-        return _layer_dots(rows, biases, x)
+        if activation is not None and activation not in _ACTIVATIONS:
+            raise ValueError(f"Value.dots: unknown activation {activation!r}; choose one of "
+                             f"{', '.join(_ACTIVATIONS)} (or None for the sums themselves)")
+        if type(inputs) is LayerInputs:
+            x_nodes, x_data = inputs.nodes, inputs.data
+        else:
+            if type(inputs) is not list:
+                inputs = list(inputs)
+            x_nodes, x_data = _read_inputs(inputs)
+        if x_data is None:  # a mixture of nodes and numbers: each row the plain way
+            sums = [Value.dot(w, inputs, b) for w, b in zip(rows, biases)]
+            return sums if activation is None else [getattr(s, activation)() for s in sums]
+        return _layer_dots(rows, biases, inputs, x_nodes, x_data, activation)
 
     @staticmethod
     def inputs(items):
@@ -472,58 +462,99 @@ class LayerInputs(list):
 
     def __init__(self, items):
         super().__init__(items)
-        data = [v.data for v in self if type(v) is Value]
-        if len(data) == len(self):  # the layer below: graph nodes (and their numbers)
-            self.nodes, self.data = tuple(self), data
-        elif all(type(x) is float and x - x == 0.0 for x in self):  # finite plain data
-            self.nodes, self.data = (), tuple(self)
+        self.nodes, self.data = _read_inputs(self)
+
+
+def _read_inputs(items):
+    """(nodes, numbers) of a sequence of inputs: (items, their .data) when all are Values,
+    ((), items) when all are finite floats, and (None, None) for anything else."""
+    data = [v.data for v in items if type(v) is Value]
+    if len(data) == len(items):  # the layer below: graph nodes (and their numbers)
+        return items, data
+    if not data and list(map(type, items)).count(float) == len(items):
+        total = 0.0  # finite floats: their sum is finite (or it overflowed: look closer)
+        for x in items:
+            total += x
+        if total - total == 0.0 or all(x - x == 0.0 for x in items):
+            return (), items
+    return None, None
+
+
+_ACTIVATIONS = ('relu', 'tanh', 'sigmoid', 'step')
+_new_value = object.__new__
+
+
+def _layer_dots(rows, biases, inputs, x_nodes, x_data, activation=None):
+    """The dot nodes of Value.dot and Value.dots, one per row of weights, over inputs read
+    and checked once: x_data their numbers, x_nodes those that are graph nodes (all, or none
+    for plain floats). A row of Value weights with a Value bias is summed here and its node
+    made without Value()'s generic checks (its numbers are checked on this path); any other
+    row goes through _mixed_dot, which checks each weight and words the error."""
+    n, out = len(x_data), []
+    keep = out.append
+    recorded = _recording()
+    relu = activation == 'relu' and recorded
+    for w, b in zip(rows, biases):
+        kind = type(w)
+        w_data = [v.data for v in w if type(v) is Value] if kind is list or kind is tuple \
+            else None
+        if w_data is None or len(w_data) != n or len(w) != n or type(b) is not Value:
+            node = _mixed_dot(tuple(w), tuple(inputs), b)
         else:
-            self.nodes = self.data = None
+            total = b.data
+            for wi, xi in zip(w_data, x_data):  # bias + w0*x0 + w1*x1 + ..., in that order
+                total += wi * xi
+            prev = (*w, *x_nodes, b)
+            local = (*x_data, *w_data, 1.0) if x_nodes else (*x_data, 1.0)  # d/dw, d/dx, d/db
+            if total - total != 0.0 or not recorded:  # the constructor's error, or no graph
+                node = Value(total, '', prev, local, 'dot')
+            else:
+                node = _new_value(Value)
+                node.data, node.grad, node.label = total, 0.0, ''
+                node._prev, node._local, node._op = prev, local, 'dot'
+        if relu:  # Value.relu's node, made here: its input is a finite float already
+            top = _new_value(Value)
+            if node.data > 0.0:
+                top.data, top._local = node.data, _ONE
+            else:
+                top.data, top._local = 0.0, _ZERO
+            top.grad, top.label, top._prev, top._op = 0.0, '', (node,), 'ReLU'
+            keep(top)
+        elif activation is None:
+            keep(node)
+        else:
+            keep(getattr(node, activation)())
+    return out
+
+
+def _mixed_dot(weights, inputs, bias):
+    """Value.dot for any mixture of Values and plain numbers (each one checked)."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"Value.dot: {len(weights)} weights but {len(inputs)} inputs")
+    w_data, w_nodes, x_for_w = _split(weights, inputs, 'Value.dot weight', 'Value.dot input')
+    x_data, x_nodes, w_for_x = _split(inputs, weights, 'Value.dot input', 'Value.dot weight')
+    if bias is None:
+        total, bias_part, bias_local = 0.0, (), ()
+    elif isinstance(bias, Value):
+        total, bias_part, bias_local = bias.data, (bias,), _ONE
+    else:
+        total, bias_part, bias_local = as_real(bias, 'Value.dot bias'), (), ()
+    for w, x in zip(w_data, x_data):
+        total += w * x
+    if total - total != 0.0:  # nan or inf: find the culprit for the message
+        for v in (*w_data, *x_data):
+            as_real(v, 'Value.dot')
+    if x_for_w is None:  # local derivatives: x_i for w_i, w_i for x_i, 1 for the bias
+        x_for_w = x_data
+    if w_for_x is None:
+        w_for_x = w_data
+    return Value(total, '', (*w_nodes, *x_nodes, *bias_part),
+                 (*x_for_w, *w_for_x, *bias_local), 'dot')
 
 
 def _all_values(items):
     """True if every item is a Value (map runs isinstance in C: cheaper than a generator)."""
     return all(map(isinstance, items, repeat(Value)))
-
-
-def _neuron_dot(weights, bias, x_nodes, x_data, w_data=None):
-    """Value.dot's fast path: Value weights and bias; x_data the inputs' numbers, x_nodes
-    the inputs that are graph nodes (all of them, or none when the inputs are plain data);
-    w_data the weights' numbers, when the caller has read them already."""
-    if w_data is None:
-        w_data = list(map(_data_of, weights))
-    total = reduce(add, map(mul, w_data, x_data), bias.data)  # bias + w0*x0 + w1*x1 + ...
-    local = (*x_data, *w_data, 1.0) if x_nodes else (*x_data, 1.0)
-    if total - total != 0.0 or not _recording():  # the constructor's error, or no graph
-        return Value(total, '', (*weights, *x_nodes, bias), local, 'dot')
-    return _node(total, (*weights, *x_nodes, bias), local, 'dot')
-
-
-_new_value = object.__new__
-
-
-def _node(data, prev, local, op):
-    """A new inner node, made without Value()'s checks: only for the fast paths below, which
-    have checked that data is a finite float and that the graph is being recorded."""
-    node = _new_value(Value)
-    node.data, node.grad, node.label = data, 0.0, ''
-    node._prev, node._local, node._op = prev, local, op
-    return node
-
-
-def _layer_dots(rows, biases, x):
-    """Value.dots' fast path: one dot node per row of Value weights with a Value bias, over
-    inputs x read and checked once (a LayerInputs with .data). A row that is anything else
-    goes the plain way, through Value.dot (which checks it and words the error)."""
-    x_nodes, x_data = x.nodes, x.data
-    n, out = len(x_data), []
-    for w, b in zip(rows, biases):
-        w_data = [v.data for v in w if type(v) is Value] if type(w) is list else ()
-        if len(w_data) != n or len(w) != n or type(b) is not Value:
-            out.append(Value.dot(w, x, b))
-            continue
-        out.append(_neuron_dot(w, b, x_nodes, x_data, w_data))
-    return out
 
 
 def _split(items, partners, what, partner_what):
@@ -606,6 +637,12 @@ def topological_order(root):
                 see(child)
                 below = child._prev
                 if not below or covered(below):  # a leaf, or all its children in the order
+                    emit(child)
+                elif len(below) == 1 and covered(below[0]._prev):
+                    # one new child whose own children are all in the order (a ReLU over a
+                    # dot node): that child, then this one, without a trip through the stack
+                    see(below[0])
+                    emit(below[0])
                     emit(child)
                 else:  # visit its children first, then come back here
                     push((child, iter(below)))

@@ -36,6 +36,11 @@ def check_activation(name):
     return name
 
 
+def engine_op(name):
+    """The name of the engine's op for an activation (None for 'linear': no op at all)."""
+    return _ON_VALUE[name]
+
+
 def apply(v, name):
     """name(v) as a graph node (the Value itself for 'linear')."""
     op = _ON_VALUE[name]

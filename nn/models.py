@@ -17,7 +17,7 @@ from numbers import Integral, Real
 from engine import Value
 from engine.numbers import as_whole
 
-from .activations import ON_FLOAT, TITLES, apply, check_activation
+from .activations import ON_FLOAT, TITLES, apply, check_activation, engine_op
 from .module import Module
 from .seeds import random_source
 
@@ -172,15 +172,14 @@ class Layer(Module):
         if type(x) is not list or len(x) != len(self.neurons[0].w):
             x = _as_inputs(x, len(self.neurons[0].w), 'Layer')
         neurons = self.neurons
+        kinds = {(n.fused, n._activation) for n in neurons}
+        if len(kinds) == 1 and neurons[0].fused:  # the common case: one engine call
+            return Value.dots([n.w for n in neurons], x, [n.b for n in neurons],
+                              engine_op(neurons[0]._activation))  # the inputs checked once
         if not all(n.fused for n in neurons):
             x = Value.inputs(x)  # checked once here, not once per neuron
             return [n(x) for n in neurons]
-        sums = Value.dots([n.w for n in neurons], x, [n.b for n in neurons])  # one check
-        kinds = {n._activation for n in neurons}
-        if kinds == {'relu'}:
-            return [s.relu() for s in sums]
-        if kinds == {'linear'}:
-            return sums
+        sums = Value.dots([n.w for n in neurons], x, [n.b for n in neurons])
         return [apply(s, n._activation) for s, n in zip(sums, neurons)]
 
     def __call__(self, x):

@@ -289,3 +289,74 @@ def test_dots_takes_rows_given_as_iterators_as_dot_does():
     x = [Value(1.0), Value(-2.0)]
     together = Value.dots([iter(w) for w in rows], x, biases)
     assert all(_same_node(a, Value.dot(w, x, b)) for a, w, b in zip(together, rows, biases))
+
+
+# ---- Value.dots(..., activation): the layer's activation nodes, each over its dot node
+
+@pytest.mark.parametrize('activation', ['relu', 'tanh', 'sigmoid', 'step'])
+@pytest.mark.parametrize('kind', ['values', 'floats', 'mixed'])
+def test_dots_with_an_activation_makes_the_nodes_of_dot_then_the_op(activation, kind):
+    rng = random.Random(14)
+    rows, biases = _rows(rng, 5, 3)
+    raw = {'values': [Value(0.5), Value(-1.5), Value(2.0)], 'floats': [0.5, -1.5, 2.0],
+           'mixed': [Value(0.5), 1.5, 3]}[kind]
+    together = Value.dots(rows, raw, biases, activation)
+    alone = [getattr(Value.dot(w, raw, b), activation)() for w, b in zip(rows, biases)]
+    assert len(together) == 5
+    for a, b in zip(together, alone):
+        assert (a.data, a._op, a._local, a.label, a.grad) == (b.data, b._op, b._local, '', 0.0)
+        assert len(a._prev) == 1 and _same_node(a._prev[0], b._prev[0])
+
+
+def test_dots_with_relu_covers_both_sides_of_zero():
+    rows = [[Value(1.0)], [Value(-1.0)], [Value(0.0)]]
+    biases = [Value(0.0), Value(0.0), Value(0.0)]
+    out = Value.dots(rows, [2.0], biases, 'relu')
+    assert [(n.data, n._local) for n in out] == [(2.0, (1.0,)), (0.0, (0.0,)), (0.0, (0.0,))]
+
+
+def test_dots_with_relu_makes_its_nodes_without_the_public_constructor(monkeypatch):
+    rows, biases = _rows(random.Random(15), 3, 2)
+    x = [Value(1.0), Value(-2.0)]
+    monkeypatch.setattr(Value, '__init__', _refuse)
+    monkeypatch.setattr(Value, 'relu', _refuse)
+    assert [n._op for n in Value.dots(rows, x, biases, 'relu')] == ['ReLU'] * 3
+
+
+def test_dots_with_an_activation_gives_the_gradients_of_the_ops_row_by_row():
+    rng = random.Random(16)
+    rows, biases = _rows(rng, 4, 3)
+    x = [Value(0.3), Value(-0.7), Value(1.1)]
+    leaves = x + [w for row in rows for w in row] + biases
+    Value.sum(Value.dots(rows, x, biases, 'relu')).backward()
+    fast = [v.grad for v in leaves]
+    for v in leaves:
+        v.grad = 0.0
+    Value.sum([Value.dot(w, x, b).relu() for w, b in zip(rows, biases)]).backward()
+    assert fast == [v.grad for v in leaves]
+    assert any(g != 0.0 for g in fast)
+
+
+def test_dots_refuses_an_unknown_activation_by_name():
+    rows, biases = _rows(random.Random(17), 2, 2)
+    with pytest.raises(ValueError, match="Value.dots: unknown activation 'softplus'; choose "
+                                         "one of relu, tanh, sigmoid, step"):
+        Value.dots(rows, [1.0, 2.0], biases, 'softplus')
+
+
+@pytest.mark.parametrize('activation', ['relu', 'tanh'])
+def test_dots_with_an_activation_under_no_grad_records_no_graph(activation):
+    rows, biases = _rows(random.Random(18), 3, 2)
+    x = [Value(1.0), Value(-2.0)]
+    want = [getattr(Value.dot(w, x, b), activation)().data for w, b in zip(rows, biases)]
+    with engine.no_grad():
+        out = Value.dots(rows, x, biases, activation)
+    assert [n.data for n in out] == want
+    assert [(n._prev, repr(n._local)) for n in out] == [
+        ((), 'not recorded (made under no_grad)')] * 3
+
+
+def test_dots_with_relu_still_refuses_an_overflowing_sum_with_dots_message():
+    w, b = [[Value(1e308), Value(1e308)]], [Value(0.0)]
+    with pytest.raises(OverflowError, match="'dot' of .* gave inf"):
+        Value.dots(w, [1e308, 1e308], b, 'relu')

@@ -59,6 +59,13 @@ OPS = {
     'dot, Value bias': lambda a, b: Value.dot([a, b], [b, 0.5], a),
     'dot, number bias': lambda a, b: Value.dot([a, 0.25], [b, a], 3.0),
     'dot, no bias': lambda a, b: Value.dot([a, b, a], [a, a, b]),
+    'dots': lambda a, b: Value.sum(Value.dots([[a, b], [b, a]], [a, 0.5], [b, 1.0])),
+    'dots, relu': lambda a, b: Value.sum(Value.dots([[a, b], [b, a]], [a, b], [b, a], 'relu')),
+    'dots, tanh': lambda a, b: Value.sum(Value.dots([[a, b], [b, a]], [0.5, -1.0], [b, a],
+                                                    'tanh')),
+    'dots, sigmoid': lambda a, b: Value.dot(Value.dots([[a], [b]], [b], [a, b], 'sigmoid'),
+                                            [a, b]),
+    'dots, step': lambda a, b: Value.sum(Value.dots([[a, b]], [a, b], [b], 'step')) + a,
 }
 
 
