@@ -437,6 +437,8 @@ def _is_node(x):
 
 def _operand(x, op):
     """The other operand of a binary op as a Value (a number becomes a constant leaf)."""
+    if type(x) is float and x - x == 0.0:  # the common case: a finite float
+        return Value(x)
     if isinstance(x, Real):
         return Value(as_real(x, f"'{op}'"))
     return _not_a_number(x, op)
@@ -493,6 +495,7 @@ def _layer_dots(rows, biases, inputs, x_nodes, x_data, activation=None):
     n, out = len(x_data), []
     keep = out.append
     recorded = _recording()
+    plain = None if x_nodes else (*x_data, 1.0)  # plain inputs: every row's local derivatives
     relu = activation == 'relu' and recorded
     for w, b in zip(rows, biases):
         kind = type(w)
@@ -500,12 +503,13 @@ def _layer_dots(rows, biases, inputs, x_nodes, x_data, activation=None):
             else None
         if w_data is None or len(w_data) != n or len(w) != n or type(b) is not Value:
             node = _mixed_dot(tuple(w), tuple(inputs), b)
+            total = node.data
         else:
             total = b.data
             for wi, xi in zip(w_data, x_data):  # bias + w0*x0 + w1*x1 + ..., in that order
                 total += wi * xi
             prev = (*w, *x_nodes, b)
-            local = (*x_data, *w_data, 1.0) if x_nodes else (*x_data, 1.0)  # d/dw, d/dx, d/db
+            local = plain or (*x_data, *w_data, 1.0)  # d/dw (x_i), d/dx (w_i), d/db (1)
             if total - total != 0.0 or not recorded:  # the constructor's error, or no graph
                 node = Value(total, '', prev, local, 'dot')
             else:
@@ -514,8 +518,8 @@ def _layer_dots(rows, biases, inputs, x_nodes, x_data, activation=None):
                 node._prev, node._local, node._op = prev, local, 'dot'
         if relu:  # Value.relu's node, made here: its input is a finite float already
             top = _new_value(Value)
-            if node.data > 0.0:
-                top.data, top._local = node.data, _ONE
+            if total > 0.0:
+                top.data, top._local = total, _ONE
             else:
                 top.data, top._local = 0.0, _ZERO
             top.grad, top.label, top._prev, top._op = 0.0, '', (node,), 'ReLU'

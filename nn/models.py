@@ -172,8 +172,8 @@ class Layer(Module):
         if type(x) is not list or len(x) != len(self.neurons[0].w):
             x = _as_inputs(x, len(self.neurons[0].w), 'Layer')
         neurons = self.neurons
-        kinds = {(n.fused, n._activation) for n in neurons}
-        if len(kinds) == 1 and neurons[0].fused:  # the common case: one engine call
+        kinds = {n._activation if n.fused else None for n in neurons}
+        if len(kinds) == 1 and None not in kinds:  # all fused, one activation: one call
             return Value.dots([n.w for n in neurons], x, [n.b for n in neurons],
                               engine_op(neurons[0]._activation))  # the inputs checked once
         if not all(n.fused for n in neurons):
