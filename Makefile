@@ -1,5 +1,6 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-# Also: `make notebooks` (re-execute them in place), `make bench` (`make bench QUICK=1`),
+# Also: `make notebooks` (re-execute them in place), `make bench` (timings and valgrind's
+# instruction counts; `make bench QUICK=1`: a short run, timings only),
 # `make bench-instructions` (instructions per step, counted by valgrind: slow),
 # `make mutate` (mutation testing of the engine's core, 10-20 minutes),
 # `make package` (the wheel and sdist as users install them), `make pythons` (3.10, 3.12, 3.13).
@@ -40,7 +41,7 @@ notebooks: $(STAMP)
 		--ExecutePreprocessor.record_timing=False *.ipynb
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
+	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick,--instructions)
 
 bench-instructions: $(STAMP)
 	$(BIN)/python benchmarks/instructions.py

@@ -25,6 +25,15 @@ DEFAULT_PEERS = ('micrograd', 'op_by_op', 'fused', 'replay', 'plain')
 COLLECTED = re.compile(r'Collected\s*:\s*(\d+)')
 
 
+def valgrind_version():
+    """'valgrind-3.19.0', say, or 'valgrind' when it cannot be asked."""
+    try:
+        done = subprocess.run(['valgrind', '--version'], capture_output=True, text=True)
+    except OSError:
+        return 'valgrind'
+    return done.stdout.strip() or 'valgrind'
+
+
 def count_one(peer):
     """In the process callgrind watches: set up, warm up, then one counted step."""
     sys.path.insert(0, HERE)

@@ -224,12 +224,30 @@ def load_average():
     return os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
 
 
+def cpu_model():
+    """The processor's name as the system reports it ('' where it cannot be read)."""
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def where():
+    """Python version and machine, short: stated with every table."""
+    cpu = cpu_model()
+    return (f"Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+            f"{', ' + cpu if cpu else ''}, {os.cpu_count()} cores")
+
+
 def machine(started_at=None):
     """The machine, and how busy it was (1-minute load average at the start and the end)."""
     load = f'{load_average():.1f} when the run began' if started_at is None else \
         f'{started_at:.1f} when the run began and {load_average():.1f} when it ended'
-    return (f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
-            f"{os.cpu_count()} cores, load average {load}")
+    return f"{where()}, load average {load}"
 
 
 def steps_table(config, results):
@@ -241,7 +259,8 @@ def steps_table(config, results):
         "**Moons training step** (micrograd's demo: MLP 2-16-16-1, 100 points, hinge loss + "
         "1e-4 L2, full batch; every peer starts from the same weights; median of "
         f"{config['rounds'] * config['steps']} timed steps, the peers taking turns; each "
-        "column is its own process; x is the speed-up over micrograd in that process)", '',
+        f"column is its own process; x is the speed-up over micrograd in that process; "
+        f"{where()})", '',
         ', '.join(f"{STATE_TITLES[r['state']]}: {r['objects']:,} gc-tracked objects"
                   + (f" (missing: {', '.join(r['missing'])})" if r['missing'] else '')
                   for r in cols), '',
@@ -297,15 +316,17 @@ def report(config, quick, results, counts, started_at=None):
                   "its straight-line code generated and compiled) took " + ', '.join(recorded)
                   + "."]
     if counts:
-        lines += ['', "**Instructions per step** (valgrind --tool=callgrind, one step after a "
-                  "warm-up, bare process; `make bench-instructions`): deterministic, so these "
+        lines += ['', f"**Instructions per step** ({instructions.valgrind_version()} "
+                  f"--tool=callgrind, one step after a warm-up, bare process; {where()}; "
+                  "`make bench-instructions` for this table alone): deterministic, so these "
                   "ratios hold on a busy machine", '']
         lines += instructions.table(counts)
     mem = bare['memory'] if bare else {}
     if mem:
         lines += ['', "**Memory per recorded node** (tracemalloc while building one moons "
-                  "forward graph, parameters not counted; the replay: what a recording keeps, "
-                  "per recorded op)", '',
+                  "forward graph, parameters not counted; the replay: what a recording keeps "
+                  "between steps, per recorded op, summed with sys.getsizeof, since tracing "
+                  f"the compiler at work would take minutes; {where()})", '',
                   '| peer | nodes | bytes | bytes per node | vs micrograd |',
                   '|---|---:|---:|---:|---:|']
         micro_per_node = mem['micrograd'][2]
@@ -317,7 +338,8 @@ def report(config, quick, results, counts, started_at=None):
         torch_rows = torch_run.get('torch_chains', {}) if torch_run else {}
         torch_name = f"PyTorch {torch_run['torch_version']}" if torch_rows else None
         lines += ['', "**Backward time per node** (chain x = x * c + d, c and d shared leaves; "
-                  f"best of {config['chain_repeats']}; torch from the torch process)", '']
+                  f"best of {config['chain_repeats']}; torch from the torch process; "
+                  f"{where()})", '']
         lines += ['| nodes | scalargrad | micrograd |' + (f' {torch_name} |' if torch_name
                                                           else ''),
                   '|---:|---:|---:|' + ('---:|' if torch_name else '')]
@@ -331,7 +353,8 @@ def report(config, quick, results, counts, started_at=None):
         flat = max(per_node) / min(per_node)
         lines += ['', f'scalargrad per-node cost, largest / smallest over the sizes: '
                   f'{flat:.2f}', '',
-                  '**Decision-boundary grid** (100 x 100 points through the 2-16-16-1 model)',
+                  f'**Decision-boundary grid** (100 x 100 points through the 2-16-16-1 model; '
+                  f'{where()})',
                   '', '| path | time |', '|---|---:|']
         lines += [f'| {path} | {ms(t)} |' for path, t in bare['grid'].items()]
     lines += [''] + targets(results, bare, mem, flat)
