@@ -258,9 +258,9 @@ class Recording:
         self.params = params
         self._shape = [len(o) if isinstance(o, (list, tuple)) else None for o in outputs]
         watched = [v for o in outputs for v in (o if isinstance(o, (list, tuple)) else [o])]
-        forward, order, names, needs_grad = _forward_program(params, loss, ops, watched)
+        forward, self._ops, order, names, needs_grad = _forward_program(params, loss, ops,
+                                                                        watched)
         nodes = [n for n in order if id(n) in needs_grad]  # the nodes that get a gradient
-        self._ops = len(forward)
         # The forward lines (every op, operand and constant), the order of the backward pass,
         # the outputs and the parameter count determine the whole program: its key.
         key = hashlib.sha256('\n'.join(
@@ -274,12 +274,18 @@ class Recording:
             # the Wengert list, kept compressed: a few bytes per op instead of a hundred
             packed = zlib.compress('\n'.join(forward + back).encode(), 6)
             source = _source(forward, backward, names, params, loss, watched, nodes)
-            return compile(source, '<scalargrad recording>', 'exec'), packed
+            try:
+                return compile(source, '<scalargrad recording>', 'exec'), packed
+            except Exception as err:  # RecursionError, MemoryError: a program too big
+                raise _unrunnable('compile', len(forward) + len(back), err) from err
 
         code, packed = _cached(key, build)
         self._lines = packed, len(forward)
         namespace = dict(_NAMESPACE)
-        exec(code, namespace)  # defines _replay from the generated text (ops and numbers)
+        try:
+            exec(code, namespace)  # defines _replay from the generated text (ops, numbers)
+        except Exception as err:
+            raise _unrunnable('run', len(forward), err) from err
         self._replay = namespace['_replay']
         self.loss = loss.data
         got = self._replay([p.data for p in params])
@@ -366,6 +372,13 @@ class Recording:
         return f"<Recording: {self._ops} ops, {len(self.params)} parameters>"
 
 
+def _unrunnable(verb, lines, err):
+    return RecordError(f"record(): Python could not {verb} the replay program of this graph "
+                       f"({lines} lines): {type(err).__name__}: {err}. Build the graph at "
+                       f"every step instead (nn.fit(..., replay=False)), or record a smaller "
+                       f"graph")
+
+
 def _cut(lines, limit):
     if limit is None or len(lines) <= limit:
         return lines
@@ -373,8 +386,8 @@ def _cut(lines, limit):
 
 
 def _forward_program(params, loss, ops, watched):
-    """(forward lines, the loss graph's nodes in order, {id: name}, ids of the nodes whose
-    gradient reaches a parameter)."""
+    """(forward lines, how many ops they compute, the loss graph's nodes in order,
+    {id: name}, ids of the nodes whose gradient reaches a parameter)."""
     names = {id(p): f'v{i}' for i, p in enumerate(params)}
     order = topological_order(loss)
     for v in watched:
@@ -387,7 +400,7 @@ def _forward_program(params, loss, ops, watched):
                 seen.add(id(node))
                 extra.append(node)
     needs_grad = set(names)  # ids of nodes whose gradient reaches a parameter
-    forward = []
+    forward, count = [], 0
     for node in order + extra:
         key = id(node)
         if key in names:
@@ -402,8 +415,9 @@ def _forward_program(params, loss, ops, watched):
         if any(id(c) in needs_grad for c in node._prev):
             needs_grad.add(key)
         names[key] = f'v{len(names)}'
-        forward.append(_forward_line(entry, names))
-    return forward, order, names, needs_grad
+        forward.extend(_forward_line(entry, names))
+        count += 1
+    return forward, count, order, names, needs_grad
 
 
 def _backward_program(order, ops, names, needs_grad):
@@ -442,30 +456,44 @@ def _output(v, names):
     return names.get(id(v)) or _literal(v.data)
 
 
+SUM_TERMS = 100  # terms per line of a long sum: Python's compiler nests a + b + ... deeply
+
+
+def _long_sum(out, start, terms):
+    """out = start + t0 + t1 + ..., as lines of at most SUM_TERMS terms each: the first
+    `out = start + t0 + ...`, then `out = out + ...`. Python adds left to right, so the
+    chunks add the same floats in the same order as one long line (or the engine's loop)."""
+    lines, head = [], start
+    for i in range(0, len(terms), SUM_TERMS):
+        lines.append(f'{out} = ' + ' + '.join([head] + terms[i:i + SUM_TERMS]))
+        head = out
+    return lines or [f'{out} = {start}']
+
+
 def _forward_line(entry, names):
+    """An op's forward line, or lines for a long sum or dot."""
     node, code, *args = entry
     out = names[id(node)]
     if code in ('+', '*'):
         a, b = (_operand(x, names) for x in args)
-        return f'{out} = {a} {code} {b}'
+        return [f'{out} = {a} {code} {b}']
     if code == '**':
-        return f'{out} = _pow({_operand(args[0], names)}, {_literal(args[1])})'
+        return [f'{out} = _pow({_operand(args[0], names)}, {_literal(args[1])})']
     if code == 'sum':
-        return f'{out} = ' + ' + '.join(['0.0'] + [_operand(x, names) for x in args[0]])
+        return _long_sum(out, '0.0', [_operand(x, names) for x in args[0]])
     if code == 'dot':
         weights, inputs, bias = args
         start = '0.0' if bias is None else _operand(bias, names)
-        terms = [f'{_operand(w, names)} * {_operand(x, names)}'
-                 for w, x in zip(weights, inputs)]
-        return f'{out} = ' + ' + '.join([start] + terms)
+        return _long_sum(out, start, [f'{_operand(w, names)} * {_operand(x, names)}'
+                                      for w, x in zip(weights, inputs)])
     a = _operand(args[0], names)
     if code == 'relu':
-        return f'{out} = {a} if {a} > 0.0 else 0.0'
+        return [f'{out} = {a} if {a} > 0.0 else 0.0']
     if code == 'step':
-        return f'{out} = 1.0 if {a} >= 0.0 else 0.0'
+        return [f'{out} = 1.0 if {a} >= 0.0 else 0.0']
     if code == 'sigmoid':
-        return f'{out} = _sigmoid({a})'
-    return f'{out} = {code}({a})'  # exp, log, tanh
+        return [f'{out} = _sigmoid({a})']
+    return [f'{out} = {code}({a})']  # exp, log, tanh
 
 
 def _backward_lines(entry, names, needs_grad):

@@ -92,3 +92,40 @@ def test_a_replayed_run_that_breaks_down_says_where():
 def test_the_demo_says_it_replayed_the_recorded_graph(tmp_path, capsys):
     assert main(['demo', '--steps', '50', '--no-progress', '--out', str(tmp_path)]) == 0
     assert 'recorded once and replayed' in capsys.readouterr().out
+
+
+def test_auto_replays_a_model_with_thousands_of_parameters_under_l2():
+    """l2 is one dot over every parameter: 3901 terms, more than one line of Python holds."""
+    X, y = nn.data.moons(4, seed=0)
+    model = nn.MLP(2, [60, 60, 1], seed=0)
+    history = nn.fit(model, X, y, l2=1e-4, epochs=nn.train.REPLAY_LEAST_UPDATES,
+                     progress=False, measure=False)
+    assert history.path == 'replay'
+
+
+def test_auto_replays_thousands_of_samples():
+    """The mean over the batch is one sum of 3100 terms."""
+    X, y = nn.data.moons(3100, seed=0)
+    history = nn.fit(nn.MLP(2, [1], seed=0), X, y, epochs=nn.train.REPLAY_LEAST_UPDATES,
+                     progress=False, measure=False)
+    assert history.path == 'replay'
+
+
+def test_a_wide_model_replays_the_graphs_numbers_bit_for_bit():
+    X, y = nn.data.moons(4, seed=0)
+    runs = []
+    for replay in (False, True):
+        model = nn.MLP(2, [60, 60, 1], seed=0)
+        history = nn.fit(model, X, y, l2=1e-4, epochs=3, progress=False, replay=replay)
+        runs.append((bits(history.losses), bits(p.data for p in model.parameters())))
+    assert runs[0] == runs[1]
+
+
+def test_auto_builds_the_graph_when_the_recording_cannot_be_compiled(monkeypatch):
+    import engine.recording as recording
+    monkeypatch.setattr(recording, 'SUM_TERMS', 100_000)
+    monkeypatch.setattr(recording, '_CACHE', {})
+    X, y = nn.data.moons(4, seed=0)
+    history = nn.fit(nn.MLP(2, [60, 60, 1], seed=0), X, y, l2=1e-4,
+                     epochs=nn.train.REPLAY_LEAST_UPDATES, progress=False, measure=False)
+    assert history.path == 'graph'

@@ -335,3 +335,28 @@ def test_a_second_fit_call_compiles_nothing(monkeypatch):
     second = nn.fit(model, X, y, loss='hinge', epochs=3, replay=True, progress=False)
     assert first.path == second.path == 'replay'
     assert len(calls) == 1
+
+
+# ---- wide nodes: a sum or dot of thousands of terms
+
+def test_a_dot_of_ten_thousand_terms_replays_bit_for_bit():
+    weights = [Value(((i * 37) % 101 - 50) / 7.0) for i in range(10_000)]
+    inputs = [((i * 13) % 29 - 14) / 3.0 for i in range(10_000)]
+    new = [((i * 11) % 97 - 48) / 5.0 for i in range(10_000)]
+    assert_replay_matches(lambda *w: Value.dot(w, inputs, 0.5) * 1.0,
+                          [w.data for w in weights], new)
+
+
+def test_a_sum_of_ten_thousand_terms_replays_bit_for_bit():
+    start = [((i * 37) % 101 - 50) / 7.0 for i in range(10_000)]
+    new = [((i * 11) % 97 - 48) / 3.0 for i in range(10_000)]
+    assert_replay_matches(lambda *v: Value.sum(v) * 1.0, start, new)
+
+
+def test_a_program_python_cannot_compile_is_a_record_error(monkeypatch):
+    import engine.recording as recording
+    monkeypatch.setattr(recording, 'SUM_TERMS', 100_000)  # one line of 10 000 terms
+    monkeypatch.setattr(recording, '_CACHE', {})
+    leaves = [Value(1.0) for _ in range(10_000)]
+    with pytest.raises(RecordError, match="could not compile.*RecursionError"):
+        record(lambda: Value.sum(leaves), leaves)
