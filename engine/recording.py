@@ -44,7 +44,8 @@ import threading
 import zlib
 
 from . import value as _value
-from .value import Value, is_grad_enabled, topological_order
+from .numbers import as_real, describe
+from .value import Value, enable_grad, is_grad_enabled, topological_order
 
 _active = contextvars.ContextVar('scalargrad_recorder', default=None)
 _patch_lock = threading.Lock()
@@ -299,11 +300,11 @@ class Recording:
     def replay(self, values, outputs=False):
         """The loss and d loss / d param for new parameter values (floats, in the order
         record() was given the parameters). With outputs=True also the outputs' numbers.
+
+        The values are checked as Value() checks its number: real and finite (bool counts,
+        True as 1.0, as in Value(True)); a string, None or nan is refused with its index.
         """
-        values = list(map(float, values))
-        if len(values) != len(self.params):
-            raise ValueError(f"replay() needs {len(self.params)} parameter values, got "
-                             f"{len(values)}")
+        values = _checked_values(values, len(self.params))
         try:
             loss, grads, checked, watched = self._replay(values)
         except (ArithmeticError, ValueError):
@@ -340,9 +341,10 @@ class Recording:
         try:
             for p, v in zip(self.params, values):
                 p.data, p.grad = v, 0.0
-            result = self._loss_fn()
-            loss, watched = result if isinstance(result, tuple) else (result, ())
-            loss.backward()
+            with enable_grad():  # replay() works under no_grad(); the interpreter needs a graph
+                result = self._loss_fn()
+                loss, watched = result if isinstance(result, tuple) else (result, ())
+                loss.backward()
             grads = [p.grad for p in self.params]
             plain = [[v.data for v in o] if isinstance(o, (list, tuple)) else o.data
                      for o in watched]
@@ -370,6 +372,21 @@ class Recording:
 
     def __repr__(self):
         return f"<Recording: {self._ops} ops, {len(self.params)} parameters>"
+
+
+def _checked_values(values, count):
+    """replay()'s parameter values as a list of floats, each real and finite."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, '__iter__'):
+        raise TypeError(f"replay() needs a sequence of {count} numbers (one per parameter), "
+                        f"got {describe(values)}")
+    values = list(values)
+    if len(values) != count:
+        raise ValueError(f"replay() needs {count} parameter values, got {len(values)}")
+    if all(type(v) is float for v in values):
+        total = sum(values)
+        if total - total == 0.0:  # all finite (the usual case: one pass, no messages)
+            return values
+    return [as_real(v, f"replay(): value {i}") for i, v in enumerate(values)]
 
 
 def _unrunnable(verb, lines, err):

@@ -17,6 +17,7 @@ and optimizer, after an interrupt (Ctrl-C) or after nn.save / nn.load_checkpoint
 """
 
 import gc
+import math
 import operator
 import random
 import signal
@@ -475,8 +476,11 @@ class _Replay:
         try:
             if not self.usable():
                 return None
-            loss, grads, scores = self.recording.replay([p.data for p in self.params],
-                                                        outputs=True)
+            values = [p.data for p in self.params]
+            total = sum(values)
+            if total - total != 0.0 and not all(map(math.isfinite, values)):
+                return None  # a step gave inf or nan: the graph path says where it broke
+            loss, grads, scores = self.recording.replay(values, outputs=True)
             for p, g in zip(self.params, grads):  # as zero_grad() then backward()
                 p.grad = g
             interrupts.hold()

@@ -129,3 +129,30 @@ def test_auto_builds_the_graph_when_the_recording_cannot_be_compiled(monkeypatch
     history = nn.fit(nn.MLP(2, [60, 60, 1], seed=0), X, y, l2=1e-4,
                      epochs=nn.train.REPLAY_LEAST_UPDATES, progress=False, measure=False)
     assert history.path == 'graph'
+
+
+def test_a_step_to_infinity_breaks_down_as_on_the_graph_path():
+    import math
+
+    class Blowup:  # an optimizer whose third step sends a weight to infinity
+        def __init__(self, params):
+            self.params, self.steps = params, 0
+
+        def zero_grad(self):
+            pass
+
+        def step(self):
+            self.steps += 1
+            if self.steps == 3:
+                self.params[0].data = math.inf
+
+    X, y = nn.data.moons(10, seed=0)
+    errors = []
+    for replay in (True, False):
+        model = nn.MLP(2, [4, 1], seed=0)
+        with pytest.raises(OverflowError) as caught:
+            nn.fit(model, X, y, optimizer=Blowup(model.parameters()), epochs=5,
+                   progress=False, measure=False, replay=replay)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+    assert "training broke down at epoch 4" in errors[0]

@@ -152,11 +152,46 @@ def test_an_overflow_during_replay_raises_the_interpreters_error():
         rec.replay([10.0])
 
 
-def test_a_nan_parameter_is_refused_as_the_interpreter_refuses_it():
-    w = Value(1.0)
-    rec = record(lambda: (w * 2.0).relu(), [w])
-    with pytest.raises(OverflowError, match="not a finite number"):
-        rec.replay([math.nan])  # relu would turn it into 0.0, silently
+@pytest.mark.parametrize('bad', [math.nan, math.inf, -math.inf])
+def test_a_parameter_value_that_is_not_finite_is_refused_by_its_index(bad):
+    w, b = Value(1.0), Value(0.0)
+    rec = record(lambda: (w * 2.0).relu() + b, [w, b])
+    with pytest.raises(ValueError, match=f"replay\\(\\): value 0 needs a finite number, got "
+                                         f"{bad}"):
+        rec.replay([bad, 1.0])  # relu would turn nan into 0.0, silently
+
+
+@pytest.mark.parametrize('bad, shown', [('1.0', "str '1.0'"), (None, 'NoneType None'),
+                                        (Value(1.0), 'Value'), (1j, 'complex')])
+def test_a_parameter_value_that_is_not_a_real_number_is_refused_by_its_index(bad, shown):
+    w, b = Value(1.0), Value(0.0)
+    rec = record(lambda: w * b, [w, b])
+    with pytest.raises(TypeError, match=f"value 1 needs a real number, got {shown}"):
+        rec.replay([1.0, bad])
+
+
+@pytest.mark.parametrize('bad', [{'w': 1.0, 'b': 2.0}, 'ab', 1.0])
+def test_replay_needs_a_sequence_of_numbers(bad):
+    w, b = Value(1.0), Value(0.0)
+    rec = record(lambda: w * b, [w, b])
+    with pytest.raises(TypeError, match="a sequence of 2 numbers"):
+        rec.replay(bad)
+
+
+def test_replay_takes_a_bool_as_value_does():
+    w, b = Value(1.0), Value(0.0)
+    rec = record(lambda: w * 3.0 + b, [w, b])
+    assert rec.replay([True, False]) == (3.0, [3.0, 1.0])
+
+
+def test_a_false_alarm_under_no_grad_gives_the_interpreters_numbers():
+    """The check sum overflows (the values are finite): the interpreter runs, with a graph
+    even under no_grad()."""
+    a = Value(1.0)
+    rec = record(lambda: (a * 1.0) * 0.5, [a])
+    want = rec.replay([1.5e308])
+    with no_grad():
+        assert rec.replay([1.5e308]) == want == (7.5e307, [0.5])
 
 
 def test_a_node_made_under_no_grad_is_refused():
