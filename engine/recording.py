@@ -251,7 +251,8 @@ class Recording:
     """A loss graph recorded by record(): replay(values) -> (loss, gradients), on floats.
 
     len(recording) is the number of recorded ops; print(recording) shows them as a Wengert
-    list, one line per op: the forward pass, then the backward pass.
+    list, one line per op: the forward pass, then the backward pass from d loss / d loss = 1
+    (the first TEXT_LINES lines of each; recording.text() shows them all).
     """
 
     def __init__(self, loss_fn, params, loss, outputs, ops):
@@ -262,6 +263,8 @@ class Recording:
         forward, self._ops, order, names, needs_grad = _forward_program(params, loss, ops,
                                                                         watched)
         nodes = [n for n in order if id(n) in needs_grad]  # the nodes that get a gradient
+        # the backward pass starts from d loss / d loss = 1 (when the loss is an op's node)
+        self._seed = f'g{names[id(loss)][1:]}' if nodes and nodes[-1] is loss else None
         # The forward lines (every op, operand and constant), the order of the backward pass,
         # the outputs and the parameter count determine the whole program: its key.
         key = hashlib.sha256('\n'.join(
@@ -354,7 +357,8 @@ class Recording:
         return (loss.data, grads, plain) if outputs else (loss.data, grads)
 
     def text(self, limit=None):
-        """The Wengert list: forward lines, then backward lines (at most `limit` of each)."""
+        """The Wengert list: forward lines, then backward lines (at most `limit` of each;
+        None: all of them). The backward part starts from d loss / d loss = 1."""
         names = ', '.join(f"v{i} = {p.label or f'parameter {i}'}"
                           for i, p in enumerate(self.params[:8]))
         more = f', ... ({len(self.params)} in all)' if len(self.params) > 8 else ''
@@ -364,11 +368,14 @@ class Recording:
         lines = [f"# inputs: {names}{more}", "# forward"]
         lines += _cut(forward, limit)
         lines += ["# backward: gN is d loss / d vN; each child gets local x upstream"]
+        if self._seed is not None:
+            lines += [f"{self._seed} = 1.0   # d loss / d loss; every other gN starts at 0.0"]
         lines += _cut(back, limit)
         return '\n'.join(lines)
 
     def __str__(self):
-        return self.text()
+        """The Wengert list, at most TEXT_LINES lines of each pass (text() shows all)."""
+        return self.text(limit=TEXT_LINES)
 
     def __repr__(self):
         return f"<Recording: {self._ops} ops, {len(self.params)} parameters>"
@@ -396,10 +403,14 @@ def _unrunnable(verb, lines, err):
                        f"graph")
 
 
+TEXT_LINES = 40  # print(recording) shows this many lines of each pass
+
+
 def _cut(lines, limit):
     if limit is None or len(lines) <= limit:
         return lines
-    return lines[:limit] + [f"# ... {len(lines) - limit} more lines"]
+    return lines[:limit] + [f"# ... {len(lines) - limit} more lines (recording.text() "
+                            f"shows them all)"]
 
 
 def _forward_program(params, loss, ops, watched):

@@ -261,10 +261,38 @@ def test_the_recording_prints_as_a_wengert_list():
         'v1 = v0 * 3.0',
         'v2 = exp(v1)',
         '# backward: gN is d loss / d vN; each child gets local x upstream',
+        'g2 = 1.0   # d loss / d loss; every other gN starts at 0.0',
         'g1 += v2 * g2',
         'g0 += 3.0 * g1',
     ])
     assert len(rec) == 2
+
+
+def test_every_gradient_the_wengert_list_reads_was_written_before():
+    import re
+    X, y = nn.data.moons(6, seed=0)
+    model = nn.MLP(2, [3, 1], seed=0)
+    rec = record(lambda: nn.losses.binary_cross_entropy(
+        [model(x) for x in X], [int(t > 0) for t in y]), model.parameters())
+    backward = rec.text().split('# backward')[1].splitlines()[1:]
+    assert backward[0].endswith('# d loss / d loss; every other gN starts at 0.0')
+    written = set()
+    for line in backward:
+        target, _, reads = re.sub(r'^if .*: ', '', line).partition('=')
+        assert set(re.findall(r'g\d+', reads.split('#')[0])) <= written, line
+        written.add(target.strip(' +'))
+
+
+def test_printing_a_big_recording_shows_the_first_lines_of_each_pass():
+    from engine.recording import TEXT_LINES
+    leaves = [Value(float(i)) for i in range(200)]
+    rec = record(lambda: Value.sum([v * v for v in leaves]), leaves)
+    shown = str(rec).splitlines()
+    assert len(shown) < 2 * TEXT_LINES + 10
+    # forward: 200 products, then the sum in two lines; backward: three lines per leaf
+    assert shown[TEXT_LINES + 2] == '# ... 162 more lines (recording.text() shows them all)'
+    assert shown[-1] == '# ... 560 more lines (recording.text() shows them all)'
+    assert len(rec.text().splitlines()) == 4 + 202 + 600
 
 
 # ---- the library's losses replay soundly: no branch on .data, no frozen shift
