@@ -27,10 +27,13 @@ once, not your Python code.
   - A value detached from the graph, `Value(x.data)`, or any leaf that is not one of the
     parameters, is a constant: its recorded number is used in every replay (inputs of the
     data set are such constants; it is how a batch's data is baked into a recording).
-  - Changing .data inside the function, or anything else done outside the ops, is not seen.
+  - Anything done outside the ops is not seen. A Value method replaced by code of your
+    own is recorded through the engine ops that code calls, never under the method's name.
 Refused with a RecordError, because they can be detected: a node made under no_grad()
 inside the graph, a node made before record() ran (or by code that calls Value(...) with
-children itself), `a ** b` with a Value exponent, and a parameter that is not a leaf.
+children itself), `a ** b` with a Value exponent, a parameter that is not a leaf, and a
+node whose number the replay does not repeat at the recorded values (.data changed inside
+the function after an op read it).
 
 When a replay meets a number the interpreter would refuse (an overflow, a log of a negative
 number, a gradient that is not finite), it runs the interpreter on those values instead,
@@ -58,11 +61,32 @@ class RecordError(ValueError):
 
 # ---- watching the ops while the graph is built
 
+# The _op each engine op gives its node (the others: their op code). A method replaced by
+# code of your own may return any node; it is noted only if it is the engine op's kind of
+# node, else left unrecorded (the nodes inside it are recorded by their own ops, and a node
+# made by calling Value(...) yourself is refused).
+_ENGINE_OP = {'relu': 'ReLU'}
+
+
+def _made_by(out, code, *children, arity=None):
+    """True if `out` is a node of the engine op `code` whose children start with these
+    (and number `arity`, if given)."""
+    if not isinstance(out, Value):
+        return False
+    op, prev = out._op, out._prev
+    if not (op.startswith('**') if code == '**' else op == _ENGINE_OP.get(code, code)):
+        return False
+    if arity is not None and len(prev) != arity or len(prev) < len(children):
+        return False
+    return all(a is b for a, b in zip(prev, children))
+
+
 def _binary(code, original):
     def op(self, other):
         out = original(self, other)
         rec = _active.get()
-        if rec is not None and isinstance(out, Value) and is_grad_enabled():
+        if rec is not None and is_grad_enabled() and _made_by(out, code, self, arity=2) \
+                and (out._prev[1] is other or not isinstance(other, Value)):
             # a plain number became a constant leaf: its float is the node's second child
             rec.note(out, code, self, other if isinstance(other, Value) else out._prev[1].data)
         return out
@@ -78,7 +102,7 @@ def _power(original):
                 "with respect to b needs a > 0 re-checked at every step); use a plain number "
                 "as the exponent, or exp(b * log(a)) for a > 0")
         out = original(self, other)
-        if rec is not None and isinstance(out, Value) and is_grad_enabled():
+        if rec is not None and is_grad_enabled() and _made_by(out, '**', self, arity=1):
             rec.note(out, '**', self, float(other))
         return out
     return op
@@ -88,7 +112,7 @@ def _unary(code, original):
     def op(self):
         out = original(self)
         rec = _active.get()
-        if rec is not None and is_grad_enabled():
+        if rec is not None and is_grad_enabled() and _made_by(out, code, self, arity=1):
             rec.note(out, code, self)
         return out
     return op
@@ -99,7 +123,7 @@ def _sum(original):
         values = tuple(values)
         out = original(values)
         rec = _active.get()
-        if rec is not None and is_grad_enabled():
+        if rec is not None and is_grad_enabled() and _made_by(out, 'sum', arity=len(values)):
             items = tuple(v if isinstance(v, Value) else leaf.data
                           for v, leaf in zip(values, out._prev))
             rec.note(out, 'sum', items)
@@ -112,7 +136,7 @@ def _dot(original):
         weights, inputs = tuple(weights), tuple(inputs)
         out = original(weights, inputs, bias)
         rec = _active.get()
-        if rec is not None and is_grad_enabled():
+        if rec is not None and is_grad_enabled() and _made_by(out, 'dot'):
             if not (bias is None or isinstance(bias, Value)):
                 bias = float(bias)
             rec.note(out, 'dot', _operands(weights), _operands(inputs), bias)
@@ -128,9 +152,12 @@ def _dots(original):
         if rec is not None and is_grad_enabled():
             x = _operands(inputs)
             for w, b, out in zip(rows, biases, outs):
+                if activation is not None and not _made_by(out, activation, arity=1):
+                    continue
                 dot = out if activation is None else out._prev[0]  # the op's one child
-                rec.note(dot, 'dot', _operands(w), x,
-                         b if b is None or isinstance(b, Value) else float(b))
+                if _made_by(dot, 'dot'):
+                    rec.note(dot, 'dot', _operands(w), x,
+                             b if b is None or isinstance(b, Value) else float(b))
                 if activation is not None:
                     rec.note(out, activation, dot)
         return outs
@@ -260,8 +287,8 @@ class Recording:
         self.params = params
         self._shape = [len(o) if isinstance(o, (list, tuple)) else None for o in outputs]
         watched = [v for o in outputs for v in (o if isinstance(o, (list, tuple)) else [o])]
-        forward, self._ops, order, names, needs_grad = _forward_program(params, loss, ops,
-                                                                        watched)
+        forward, made, order, names, needs_grad = _forward_program(params, loss, ops, watched)
+        self._ops = len(made)
         nodes = [n for n in order if id(n) in needs_grad]  # the nodes that get a gradient
         # the backward pass starts from d loss / d loss = 1 (when the loss is an op's node)
         self._seed = f'g{names[id(loss)][1:]}' if nodes and nodes[-1] is loss else None
@@ -292,10 +319,7 @@ class Recording:
             raise _unrunnable('run', len(forward), err) from err
         self._replay = namespace['_replay']
         self.loss = loss.data
-        got = self._replay([p.data for p in params])
-        if got[0] != loss.data or list(got[3]) != [v.data for v in watched]:
-            raise RuntimeError("record(): the replay disagrees with the graph it recorded "
-                               "(an engine op the recorder does not know?); please report it")
+        _check_against(self._replay([p.data for p in params]), params, made)
 
     def __len__(self):
         return self._ops
@@ -381,6 +405,19 @@ class Recording:
         return f"<Recording: {self._ops} ops, {len(self.params)} parameters>"
 
 
+def _check_against(got, params, made):
+    """The replay at the recorded parameter values must compute every node's number as
+    the graph did; a node that differs was not made the way its op makes it."""
+    replayed = got[2][len(params):len(params) + len(made)]
+    for i, (node, value) in enumerate(zip(made, replayed), start=len(params)):
+        if value != node.data:
+            raise RecordError(
+                f"record(): node v{i} ('{node._op}') is {node.data} in the graph but "
+                f"{value} when its op is repeated. Was .data changed inside the function, "
+                f"or a Value method replaced by code of your own? A replay repeats the "
+                f"engine's ops only")
+
+
 def _checked_values(values, count):
     """replay()'s parameter values as a list of floats, each real and finite."""
     if isinstance(values, (str, bytes, dict)) or not hasattr(values, '__iter__'):
@@ -414,8 +451,8 @@ def _cut(lines, limit):
 
 
 def _forward_program(params, loss, ops, watched):
-    """(forward lines, how many ops they compute, the loss graph's nodes in order,
-    {id: name}, ids of the nodes whose gradient reaches a parameter)."""
+    """(forward lines, the nodes they compute (v{len(params)} onwards), the loss graph's
+    nodes in order, {id: name}, ids of the nodes whose gradient reaches a parameter)."""
     names = {id(p): f'v{i}' for i, p in enumerate(params)}
     order = topological_order(loss)
     for v in watched:
@@ -428,7 +465,7 @@ def _forward_program(params, loss, ops, watched):
                 seen.add(id(node))
                 extra.append(node)
     needs_grad = set(names)  # ids of nodes whose gradient reaches a parameter
-    forward, count = [], 0
+    forward, made = [], []
     for node in order + extra:
         key = id(node)
         if key in names:
@@ -444,8 +481,8 @@ def _forward_program(params, loss, ops, watched):
             needs_grad.add(key)
         names[key] = f'v{len(names)}'
         forward.extend(_forward_line(entry, names))
-        count += 1
-    return forward, count, order, names, needs_grad
+        made.append(node)
+    return forward, made, order, names, needs_grad
 
 
 def _backward_program(order, ops, names, needs_grad):

@@ -423,3 +423,44 @@ def test_a_program_python_cannot_compile_is_a_record_error(monkeypatch):
     leaves = [Value(1.0) for _ in range(10_000)]
     with pytest.raises(RecordError, match="could not compile.*RecursionError"):
         record(lambda: Value.sum(leaves), leaves)
+
+
+# ---- a Value method replaced by your own code
+
+def test_a_replaced_method_is_recorded_by_the_ops_it_uses(monkeypatch):
+    """Value.tanh replaced by a stand-in made of '*': the replay repeats the '*', not tanh."""
+    monkeypatch.setattr(Value, 'tanh', lambda self: self * 1.0)
+    f = lambda a: a.tanh() * 3.0
+    assert_replay_matches(f, [0.0], [2.0])
+    a = Value(0.0)
+    assert 'tanh' not in record(lambda: f(a), [a]).text()
+
+
+def test_a_replaced_method_that_makes_its_own_node_is_refused(monkeypatch):
+    def my_tanh(self):
+        return Value(math.tanh(self.data), '', (self,), (1.0,), 'my tanh')
+
+    monkeypatch.setattr(Value, 'tanh', my_tanh)
+    a = Value(0.5)
+    with pytest.raises(RecordError, match="'my tanh' node .* not made by an op"):
+        record(lambda: a.tanh() * 3.0, [a])
+
+
+def test_a_replaced_method_whose_node_is_not_the_ops_own_is_not_recorded_as_it(monkeypatch):
+    """relu replaced by a function returning a '*' node over another child."""
+    monkeypatch.setattr(Value, 'relu', lambda self: self * self)
+    a = Value(0.5)
+    rec = record(lambda: a.relu() + a, [a])
+    assert rec.replay([-2.0]) == (2.0, [-3.0])  # (a * a) + a, not relu
+
+
+def test_data_changed_inside_the_function_is_a_record_error():
+    w = Value(1.0)
+
+    def changes_data():
+        out = w * 3.0
+        w.data = 5.0  # after the op: the graph holds 3.0, a replay at w = 5.0 gives 15.0
+        return out + 1.0
+
+    with pytest.raises(RecordError, match=r"\.data changed inside the function"):
+        record(changes_data, [w])
