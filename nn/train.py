@@ -39,7 +39,10 @@ LOSSES = {'hinge': _losses.hinge, 'mse': _losses.mse, 'bce': _losses.binary_cros
           'cross_entropy': _losses.cross_entropy}
 DEFAULT_LR = {'sgd': 0.1, 'adam': 0.01}
 MEASURE_LIMIT = 10_000  # measure=None measures the training set when it has at most this many
-REPLAY_LEAST_UPDATES = 50  # replay='auto' records the graph for runs at least this long
+# replay='auto' records the graph for runs at least this long. Recording the moons graph
+# (cold program cache) costs about 70 fused updates of the graph; through fit, a replayed
+# run of 100 updates takes as long as building the graph, one of 150 about a third less.
+REPLAY_LEAST_UPDATES = 150
 SINCE_VALIDATION = ('validation_losses', 'validation_accuracies')  # absent in older files
 
 
@@ -72,6 +75,8 @@ class History:
     path                 -- 'replay' if fit's last call replayed a recording of the loss
                             graph (engine.record), 'graph' if it built the graph at every
                             update (not saved with the History)
+    path_reason          -- None, or in words why that call built the graph (a short run,
+                            mini-batches, a graph that cannot be replayed...; not saved)
     An accuracy is None when the targets give no rule for a right answer (e.g. mse on
     arbitrary targets, or 0/1 labels under a loss function fit does not know).
     """
@@ -91,6 +96,7 @@ class History:
     stopped_early: bool = False
     unfinished: dict = None
     path = 'graph'  # how the updates were computed: 'graph' or 'replay' (not saved)
+    path_reason = None  # why fit built the graph rather than replay it (not saved)
 
     @property
     def loss(self):
@@ -492,18 +498,39 @@ class _Replay:
 
 
 def _replay_plan(replay, model, loss, full_batch, updates):
-    """Whether fit replays a recording: True, False or 'auto' (sound and worth it)."""
+    """(whether fit replays a recording, None or why not): replay=True, False, or 'auto'
+    (where that is sound and worth it)."""
     if replay not in (True, False, 'auto'):
         raise ValueError(f"replay must be True, False or 'auto', got {replay!r:.40}")
     if replay is True and not full_batch:
         raise ValueError("fit(replay=True) replays one recorded batch: it needs the full "
                          "batch (batch_size=None)")
     if replay != 'auto':
-        return replay
-    # sound: nn's own models and losses branch on no .data; worth it: recording and
-    # compiling costs about as much as 30 updates of the graph, a replay a tenth of one
-    return (full_batch and isinstance(loss, str) and type(model) in (MLP, Layer, Neuron)
-            and updates >= REPLAY_LEAST_UPDATES)
+        return replay, None if replay else 'replay=False'
+    # sound: nn's own models and losses branch on no .data; worth it: recording costs
+    # about 70 updates of the graph (most of it compiling), a replay a tenth of one
+    if not full_batch:
+        return False, "mini-batches (a replay repeats one recorded batch)"
+    if not isinstance(loss, str):
+        return False, "a loss function of your own (a replay would freeze a branch on .data)"
+    if not _own_model(model):
+        return False, (f"a {type(model).__name__} model (replay='auto' replays nn's own MLP, "
+                       f"Layer and Neuron)")
+    if updates < REPLAY_LEAST_UPDATES:
+        return False, (f"a run of {updates} updates (recording pays off from about "
+                       f"{REPLAY_LEAST_UPDATES})")
+    return True, None
+
+
+def _own_model(model):
+    """True for nn's own MLP, Layer or Neuron, made of nn's own layers and neurons."""
+    kind = type(model)
+    if kind is Neuron:
+        return True
+    layers = [model] if kind is Layer else model.layers if kind is MLP else None
+    return layers is not None and all(
+        type(layer) is Layer and all(type(n) is Neuron for n in layer.neurons)
+        for layer in layers)
 
 
 def _measure(model, X, y, loss_fn, l2, params, rule):
@@ -557,8 +584,10 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
                   for every update (engine.record: the same numbers, bit for bit, several
                   times faster); False: build the graph every update; 'auto' (default):
                   replay a full batch of nn's own model and loss (they branch on no .data)
-                  when the run has at least 50 updates (recording costs about 30 updates).
-                  history.path says which was used
+                  when the run has at least 150 updates (REPLAY_LEAST_UPDATES; recording
+                  costs about 70 updates of the graph), or build the graph when the graph
+                  cannot be replayed. history.path says which was used, and
+                  history.path_reason why the graph was built
     validation -- (X_held_out, y_held_out): data the model never trains on, measured like
                   the training set after every epoch (history.validation_losses and
                   validation_accuracies); None: no held-out data
@@ -598,7 +627,9 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
                              f"samples, batch_size={plan['batch_size']})")
 
     history.path, replayer = 'graph', None
-    if _replay_plan(replay, model, loss, full_batch, epochs - history.epochs):
+    planned, history.path_reason = _replay_plan(replay, model, loss, full_batch,
+                                                epochs - history.epochs)
+    if planned:
         replayer = _Replay(model, X, y, loss_fn, l2, params, forced=replay is True)
 
     bar = None
@@ -614,6 +645,8 @@ def fit(model, X, y, loss='hinge', optimizer=None, lr=None, epochs=100, batch_si
     finally:
         if bar is not None:
             bar.close()
+        if replayer is not None and replayer.refused is not None:
+            history.path_reason = f"the graph cannot be replayed: {replayer.refused}"
     return history
 
 

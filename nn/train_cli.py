@@ -161,6 +161,12 @@ _PATHS = {'replay': 'the loss graph recorded once and replayed on floats',
           'graph': 'the loss graph built at every step'}
 
 
+def _path(history):
+    """How fit computed the updates, and why it did not replay when it did not."""
+    reason = f"; not replayed: {history.path_reason}" if history.path_reason else ''
+    return _PATHS[history.path] + reason
+
+
 def run_demo(args):
     from . import data
     from .models import MLP
@@ -185,7 +191,7 @@ def run_demo(args):
     seconds = time.perf_counter() - start
     print(f"after the last step, on the whole training set: accuracy {history.accuracy:.1%}, "
           f"loss {number(history.loss)} ({seconds:.1f} s, "
-          f"{seconds / steps * 1000:.0f} ms per step, {_PATHS[history.path]})")
+          f"{seconds / steps * 1000:.0f} ms per step, {_path(history)})")
     return _pictures(args, model, X, y, history, 'moons: 2-16-16-1, hinge + L2')
 
 
@@ -237,6 +243,7 @@ def run_train(args):
         return _fail(args, err)
     print(f"after {history.updates} updates, on the whole training set: accuracy "
           f"{history.accuracy:.1%}, loss {number(history.loss)}")
+    print(f"computed with {_path(history)}")
     if args.save:
         try:
             save(model, args.save)

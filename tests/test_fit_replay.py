@@ -90,24 +90,30 @@ def test_a_replayed_run_that_breaks_down_says_where():
 
 
 def test_the_demo_says_it_replayed_the_recorded_graph(tmp_path, capsys):
-    assert main(['demo', '--steps', '50', '--no-progress', '--out', str(tmp_path)]) == 0
+    steps = str(nn.train.REPLAY_LEAST_UPDATES)
+    assert main(['demo', '--steps', steps, '--no-progress', '--out', str(tmp_path)]) == 0
     assert 'recorded once and replayed' in capsys.readouterr().out
 
 
-def test_auto_replays_a_model_with_thousands_of_parameters_under_l2():
+def test_the_demo_says_why_a_short_run_builds_the_graph(tmp_path, capsys):
+    assert main(['demo', '--steps', '20', '--no-progress', '--out', str(tmp_path)]) == 0
+    assert 'built at every step; not replayed: a run of 20 updates' in capsys.readouterr().out
+
+
+def test_auto_replays_a_model_with_thousands_of_parameters_under_l2(monkeypatch):
     """l2 is one dot over every parameter: 3901 terms, more than one line of Python holds."""
+    monkeypatch.setattr(nn.train, 'REPLAY_LEAST_UPDATES', 3)  # a short run, to keep it quick
     X, y = nn.data.moons(4, seed=0)
     model = nn.MLP(2, [60, 60, 1], seed=0)
-    history = nn.fit(model, X, y, l2=1e-4, epochs=nn.train.REPLAY_LEAST_UPDATES,
-                     progress=False, measure=False)
+    history = nn.fit(model, X, y, l2=1e-4, epochs=3, progress=False, measure=False)
     assert history.path == 'replay'
 
 
-def test_auto_replays_thousands_of_samples():
+def test_auto_replays_thousands_of_samples(monkeypatch):
     """The mean over the batch is one sum of 3100 terms."""
+    monkeypatch.setattr(nn.train, 'REPLAY_LEAST_UPDATES', 3)
     X, y = nn.data.moons(3100, seed=0)
-    history = nn.fit(nn.MLP(2, [1], seed=0), X, y, epochs=nn.train.REPLAY_LEAST_UPDATES,
-                     progress=False, measure=False)
+    history = nn.fit(nn.MLP(2, [1], seed=0), X, y, epochs=3, progress=False, measure=False)
     assert history.path == 'replay'
 
 
@@ -125,9 +131,10 @@ def test_auto_builds_the_graph_when_the_recording_cannot_be_compiled(monkeypatch
     import engine.recording as recording
     monkeypatch.setattr(recording, 'SUM_TERMS', 100_000)
     monkeypatch.setattr(recording, '_CACHE', {})
+    monkeypatch.setattr(nn.train, 'REPLAY_LEAST_UPDATES', 3)
     X, y = nn.data.moons(4, seed=0)
-    history = nn.fit(nn.MLP(2, [60, 60, 1], seed=0), X, y, l2=1e-4,
-                     epochs=nn.train.REPLAY_LEAST_UPDATES, progress=False, measure=False)
+    history = nn.fit(nn.MLP(2, [60, 60, 1], seed=0), X, y, l2=1e-4, epochs=3,
+                     progress=False, measure=False)
     assert history.path == 'graph'
 
 
@@ -156,3 +163,65 @@ def test_a_step_to_infinity_breaks_down_as_on_the_graph_path():
         errors.append(str(caught.value))
     assert errors[0] == errors[1]
     assert "training broke down at epoch 4" in errors[0]
+
+
+def test_the_threshold_is_above_the_measured_break_even():
+    """Recording costs about 70 updates of the graph; through fit a replayed run of 100
+    updates is no faster than building the graph."""
+    assert nn.train.REPLAY_LEAST_UPDATES >= 100
+
+
+@pytest.mark.parametrize('kw, reason', [
+    ({'batch_size': 8}, 'mini-batches'),
+    ({'epochs': 5}, 'a run of 5 updates'),
+    ({'replay': False}, 'replay=False'),
+    ({'loss': nn.losses.hinge}, 'a loss function of your own')])
+def test_auto_says_why_it_built_the_graph(kw, reason):
+    X, y = nn.data.moons(20, seed=1)
+    settings = {'epochs': nn.train.REPLAY_LEAST_UPDATES, **kw}
+    history = nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, progress=False, measure=False,
+                     **settings)
+    assert history.path == 'graph'
+    assert reason in history.path_reason
+
+
+def test_a_replayed_run_has_no_reason_for_the_graph():
+    history, _ = _run('auto', epochs=nn.train.REPLAY_LEAST_UPDATES)
+    assert (history.path, history.path_reason) == ('replay', None)
+
+
+def test_auto_says_why_a_graph_could_not_be_replayed(monkeypatch):
+    import engine.recording as recording
+    monkeypatch.setattr(recording, 'SUM_TERMS', 100_000)
+    monkeypatch.setattr(recording, '_CACHE', {})
+    monkeypatch.setattr(nn.train, 'REPLAY_LEAST_UPDATES', 3)
+    X, y = nn.data.moons(3100, seed=0)  # the mean's sum: 3100 terms on one line
+    history = nn.fit(nn.MLP(2, [1], seed=0), X, y, epochs=3, progress=False, measure=False)
+    assert history.path == 'graph'
+    assert history.path_reason.startswith("the graph cannot be replayed: record(): Python "
+                                          "could not compile")
+
+
+def test_auto_builds_the_graph_for_an_mlp_holding_a_layer_of_your_own():
+    class Doubled(nn.Layer):
+        def __call__(self, x):
+            out = super().__call__(x)
+            return out * 2.0 if out.data > 0 else out  # a branch on .data
+
+    X, y = nn.data.moons(20, seed=1)
+    model = nn.MLP(2, [1], seed=0)
+    model.layers[-1] = Doubled(2, 1, nonlin=False)
+    history = nn.fit(model, X, y, epochs=nn.train.REPLAY_LEAST_UPDATES, progress=False,
+                     measure=False)
+    assert history.path == 'graph'
+    assert 'MLP model' in history.path_reason
+
+
+def test_train_says_which_path_it_used_and_why(tmp_path, capsys):
+    args = ['train', '--data', 'xor', '--hidden', '4', '--no-progress', '--out',
+            str(tmp_path)]
+    assert main(args + ['--epochs', '5']) == 0
+    assert ("computed with the loss graph built at every step; not replayed: a run of 5 "
+            "updates") in capsys.readouterr().out
+    assert main(args + ['--epochs', str(nn.train.REPLAY_LEAST_UPDATES)]) == 0
+    assert "computed with the loss graph recorded once and replayed" in capsys.readouterr().out
