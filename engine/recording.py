@@ -37,7 +37,8 @@ the function after an op read it).
 
 When a replay meets a number the interpreter would refuse (an overflow, a log of a negative
 number, a gradient that is not finite), it runs the interpreter on those values instead,
-which raises the interpreter's own error (or, for a false alarm, returns its numbers).
+which raises the interpreter's own error (or, for a false alarm, returns its numbers). That
+fallback calls your function again, so it sees the data your function reads as it is then.
 """
 
 import contextvars
@@ -212,6 +213,10 @@ def record(loss_fn, params):
                return (loss, outputs), outputs being Values (or lists of Values) whose
                numbers replay(..., outputs=True) reports too (the model's scores, say)
     params  -- the leaves that change between replays, in the order replay() takes them
+
+    What is frozen, as in jax.jit: the replay repeats the ops that ran, not your Python
+    code. A branch on .data (`if s.data > 0`) keeps the side it took now; write it as an op
+    (relu, step). A leaf that is not in params is a constant (its number now).
     """
     params = list(params)
     seen = set()
@@ -220,6 +225,9 @@ def record(loss_fn, params):
             raise TypeError(f"record(): parameter {i} is {type(p).__name__}, not a Value")
         if id(p) in seen:
             raise ValueError(f"record(): parameter {i} is listed twice")
+        if p._prev:  # checked here too for a parameter the graph does not use
+            raise RecordError(f"record(): parameter {i} is not a leaf (it was made by "
+                              f"'{p._op}'); pass the leaves it comes from")
         seen.add(id(p))
     if not is_grad_enabled():
         raise RecordError("record() under no_grad(): no graph would be built to record")
@@ -259,19 +267,28 @@ _NAMESPACE = {'exp': math.exp, 'log': math.log, 'tanh': math.tanh, '_sigmoid': _
 
 
 _CACHE = {}  # structure key -> (code, packed Wengert list): the last few, in use order
+_CACHE_LOCK = threading.Lock()
 
 
 def _cached(key, build, keep=4):
     """What build() makes for this structure key, or what it made for the same key a moment
     ago (a second fit() call, a notebook cell run again, a resumed run: the same ops on the
     same data give the same program, so it is generated and compiled once)."""
-    found = _CACHE.pop(key, None)
+    with _CACHE_LOCK:
+        found = _CACHE.pop(key, None)
     if found is None:
-        found = build()
-    _CACHE[key] = found
-    while len(_CACHE) > keep:
-        del _CACHE[next(iter(_CACHE))]
+        found = build()  # outside the lock: another thread may record meanwhile
+    with _CACHE_LOCK:
+        _CACHE[key] = found
+        while len(_CACHE) > keep:
+            del _CACHE[next(iter(_CACHE))]
     return found
+
+
+def clear_cache():
+    """Forget the compiled programs kept for recording the same graph again."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
 
 
 class Recording:

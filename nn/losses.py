@@ -135,9 +135,10 @@ def binary_cross_entropy(logits, labels):
         -[y log sigmoid(s) + (1 - y) log(1 - sigmoid(s))] = log(1 + e^s) - y s
 
     computed as  relu(s) + log(1 + e^(s - 2 relu(s))) - y s,  where s - 2 relu(s) = -|s|:
-    e^... is at most 1, so nothing overflows for any s. The stable form is chosen by the
-    relu op, not by a Python `if` on s.data, so a recorded replay (engine.record) stays
-    right at every score. Its derivative is sigmoid(s) - y (0.5 - y at s = 0).
+    e^... is at most 1, so the exponential never overflows (only 2 relu(s) can, for s
+    above about 9e307, half the largest float). The stable form is chosen by the relu op,
+    not by a Python `if` on s.data, so a recorded replay (engine.record) stays right at
+    every score. Its derivative is sigmoid(s) - y (0.5 - y at s = 0).
     >>> binary_cross_entropy([Value(0.0)], [1]).data     # log 2
     0.6931471805599453
     """

@@ -464,3 +464,19 @@ def test_data_changed_inside_the_function_is_a_record_error():
 
     with pytest.raises(RecordError, match=r"\.data changed inside the function"):
         record(changes_data, [w])
+
+
+def test_a_parameter_that_is_not_a_leaf_is_refused_even_outside_the_graph():
+    a, b = Value(1.0), Value(2.0)
+    with pytest.raises(RecordError, match="parameter 1 is not a leaf"):
+        record(lambda: a * 2.0, [a, a * b])
+
+
+def test_clear_cache_forgets_the_compiled_programs(monkeypatch):
+    import engine.recording as recording
+    calls = _counting_compile(monkeypatch)
+    w = Value(0.5)
+    record(lambda: w * 3.0, [w])
+    recording.clear_cache()
+    record(lambda: w * 3.0, [w])
+    assert len(calls) == 2
