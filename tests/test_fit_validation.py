@@ -39,8 +39,9 @@ def test_the_held_out_loss_is_measured_as_the_training_loss_is(split):
 def test_validation_changes_nothing_of_the_training_itself(split):
     (X, y), held_out = split
     plain_model, watched_model = MLP(2, [8, 1], seed=0), MLP(2, [8, 1], seed=0)
-    plain = fit(plain_model, X, y, epochs=60, progress=False)
-    watched = fit(watched_model, X, y, epochs=60, validation=held_out, progress=False)
+    plain = fit(plain_model, X, y, epochs=60, progress=False, replay=True)
+    watched = fit(watched_model, X, y, epochs=60, validation=held_out, progress=False,
+                  replay=True)
     assert watched.path == plain.path == 'replay'
     assert watched_model.state_dict() == plain_model.state_dict()
     assert watched.losses == plain.losses and watched.train_losses == plain.train_losses
