@@ -147,15 +147,19 @@ def _dot(original):
 
 def _dots(original):
     def op(rows, inputs, biases, activation=None):
+        rec = _active.get()
+        if rec is not None and activation in ('tanh', 'sigmoid', 'step'):
+            # Value.dots calls Value.tanh (...) on each sum: done here, through its watcher,
+            # so that a method replaced by your own is recorded by the ops it uses
+            return [getattr(s, activation)() for s in op(rows, inputs, biases)]
         rows, inputs, biases = [tuple(w) for w in rows], tuple(inputs), list(biases)
         outs = original([list(w) for w in rows], inputs, biases, activation)
-        rec = _active.get()
         if rec is not None and is_grad_enabled():
             x = _operands(inputs)
             for w, b, out in zip(rows, biases, outs):
                 if activation is not None and not _made_by(out, activation, arity=1):
                     continue
-                dot = out if activation is None else out._prev[0]  # the op's one child
+                dot = out if activation is None else out._prev[0]  # relu's one child
                 if _made_by(dot, 'dot'):
                     rec.note(dot, 'dot', _operands(w), x,
                              b if b is None or isinstance(b, Value) else float(b))
@@ -430,9 +434,9 @@ def _check_against(got, params, made):
         if value != node.data:
             raise RecordError(
                 f"record(): node v{i} ('{node._op}') is {node.data} in the graph but "
-                f"{value} when its op is repeated. Was .data changed inside the function, "
-                f"or a Value method replaced by code of your own? A replay repeats the "
-                f"engine's ops only")
+                f"{value} when its op is repeated. Was .data changed inside the function "
+                f"after an op read it? (If not, an op the recorder does not know made it: "
+                f"please report it.)")
 
 
 def _checked_values(values, count):

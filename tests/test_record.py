@@ -480,3 +480,20 @@ def test_clear_cache_forgets_the_compiled_programs(monkeypatch):
     recording.clear_cache()
     record(lambda: w * 3.0, [w])
     assert len(calls) == 2
+
+
+def test_an_mlp_with_a_replaced_activation_is_recorded_by_the_ops_it_uses(monkeypatch):
+    """Value.dots applies the activation through Value.tanh, whatever that is now."""
+    monkeypatch.setattr(Value, 'tanh', lambda self: self * 0.5)
+    X = [[0.5, -1.0], [2.0, 0.25]]
+    model = nn.MLP(2, [3, 1], activation='tanh', seed=0)
+    params = model.parameters()
+    rec = record(lambda: Value.sum([model(x) for x in X]), params)
+    new = [p.data * 1.5 - 0.1 for p in params]
+    for p, v in zip(params, new):
+        p.data = v
+    want = Value.sum([model(x) for x in X])
+    want.backward()
+    loss, grads = rec.replay(new)
+    assert bits([loss]) == bits([want.data])
+    assert bits(grads) == bits([p.grad for p in params])
