@@ -437,8 +437,6 @@ def _is_node(x):
 
 def _operand(x, op):
     """The other operand of a binary op as a Value (a number becomes a constant leaf)."""
-    if type(x) is float and x - x == 0.0:  # the common case: a finite float
-        return Value(x)
     if isinstance(x, Real):
         return Value(as_real(x, f"'{op}'"))
     return _not_a_number(x, op)
@@ -473,12 +471,9 @@ def _read_inputs(items):
     data = [v.data for v in items if type(v) is Value]
     if len(data) == len(items):  # the layer below: graph nodes (and their numbers)
         return items, data
-    if not data and list(map(type, items)).count(float) == len(items):
-        total = 0.0  # finite floats: their sum is finite (or it overflowed: look closer)
-        for x in items:
-            total += x
-        if total - total == 0.0 or all(x - x == 0.0 for x in items):
-            return (), items
+    if not data and list(map(type, items)).count(float) == len(items) and all(
+            x - x == 0.0 for x in items):  # finite plain floats: constants, no children
+        return (), items
     return None, None
 
 
@@ -510,12 +505,14 @@ def _layer_dots(rows, biases, inputs, x_nodes, x_data, activation=None):
                 total += wi * xi
             prev = (*w, *x_nodes, b)
             local = plain or (*x_data, *w_data, 1.0)  # d/dw (x_i), d/dx (w_i), d/db (1)
-            if total - total != 0.0 or not recorded:  # the constructor's error, or no graph
-                node = Value(total, '', prev, local, 'dot')
-            else:
+            if total - total != 0.0:  # nan or inf: the constructor's error, naming the op
+                _refuse_non_finite(total, 'dot', prev)
+            if recorded:
                 node = _new_value(Value)
                 node.data, node.grad, node.label = total, 0.0, ''
                 node._prev, node._local, node._op = prev, local, 'dot'
+            else:  # under no_grad: a 'dot' node without children, marked as not recorded
+                node = Value(total, _op='dot')
         if relu:  # Value.relu's node, made here: its input is a finite float already
             top = _new_value(Value)
             if total > 0.0:

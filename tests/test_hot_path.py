@@ -2,6 +2,7 @@
 a layer's inputs checked once."""
 
 import gc
+import math
 import random
 import subprocess
 import sys
@@ -253,7 +254,57 @@ def test_dots_reads_checked_inputs_without_checking_them_again(monkeypatch):
     rows, biases = _rows(random.Random(12), 2, 2)
     x = Value.inputs([Value(1.0), Value(-2.0)])
     monkeypatch.setattr(value_module.LayerInputs, '__init__', _refuse)
+    monkeypatch.setattr(value_module, '_read_inputs', _refuse)
     assert len(Value.dots(rows, x, biases)) == 2
+
+
+def test_dot_reads_checked_inputs_without_checking_them_again(monkeypatch):
+    w, b = [Value(0.5), Value(-1.0)], Value(0.25)
+    x = Value.inputs([Value(2.0), Value(3.0)])
+    monkeypatch.setattr(value_module, '_read_inputs', _refuse)
+    monkeypatch.setattr(value_module, '_mixed_dot', _refuse)
+    assert Value.dot(w, x, b).data == 0.25 + 0.5 * 2.0 + -1.0 * 3.0
+
+
+@pytest.mark.parametrize('inputs', [[0.5, -2.0], (0.5, -2.0), [1e308, 1e308],
+                                    [Value(0.5), Value(-2.0)]])
+def test_finite_floats_or_values_take_the_fast_path(monkeypatch, inputs):
+    rows, biases = _rows(random.Random(19), 3, 2)
+    want = [Value.dot(w, inputs, b).data for w, b in zip(rows, biases)]
+    monkeypatch.setattr(value_module, '_mixed_dot', _refuse)
+    assert [n.data for n in Value.dots(rows, inputs, biases)] == want
+    assert [Value.dot(w, inputs, b).data for w, b in zip(rows, biases)] == want
+
+
+@pytest.mark.parametrize('bad', [math.nan, math.inf, -math.inf])
+def test_a_float_input_that_is_not_finite_is_refused_by_name(bad):
+    rows, biases = _rows(random.Random(20), 2, 2)
+    with pytest.raises(ValueError, match=f"Value.dot needs a finite number, got {bad}"):
+        Value.dots(rows, [1.0, bad], biases)
+    with pytest.raises(ValueError, match=f"Value.dot needs a finite number, got {bad}"):
+        Value.dot(rows[0], [bad, 1.0], biases[0])
+
+
+def test_dots_takes_rows_biases_and_inputs_from_any_iterable():
+    rows, biases = _rows(random.Random(21), 3, 2)
+    x = [Value(1.0), Value(-2.0)]
+    want = Value.dots(rows, x, biases, 'relu')
+    got = Value.dots((w for w in rows), iter(x), iter(biases), 'relu')
+    assert [a.data for a in got] == [a.data for a in want]
+    assert all(_same_node(a._prev[0], b._prev[0]) for a, b in zip(got, want))
+    tuples = Value.dots(tuple(rows), tuple(x), tuple(biases))
+    assert all(_same_node(a, b._prev[0]) for a, b in zip(tuples, want))
+
+
+def test_dots_with_relu_over_an_unusual_row_applies_relu_to_its_dot():
+    rows, biases = _rows(random.Random(22), 3, 2)
+    rows[1] = [0.5, rows[1][1]]  # a plain-number weight: the row goes the general way
+    x = [Value(1.0), Value(-2.0)]
+    out = Value.dots(rows, x, biases, 'relu')
+    for top, w, b in zip(out, rows, biases):
+        alone = Value.dot(w, x, b).relu()
+        assert (top._op, top.data, top._local) == ('ReLU', alone.data, alone._local)
+        assert _same_node(top._prev[0], alone._prev[0])
 
 
 def test_dot_of_a_neuron_under_no_grad_records_no_graph():
