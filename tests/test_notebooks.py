@@ -24,6 +24,7 @@ EXPECTED = [
     '08_loss_functions.ipynb',
     '09_how_gradient_descent_behaves.ipynb',
     '10_training_watched.ipynb',
+    '11_reverse_mode_as_a_program.ipynb',
 ]
 PICTURE_TYPES = ('image/png', 'image/svg+xml')
 MACHINE_PATH = re.compile(r'(/work/|/root/|/home/|/tmp/|site-packages|\.venv)')
@@ -283,6 +284,10 @@ COVERS = {
         'forward', 'backward', 'step_through(', 'nn.optim.SGD(', 'update_view(', 'epoch',
         'history=', 'boundary_grid(', 'save_boundary_animation(', 'validation=',
         'held_out_curve(', 'overfitting', 'l2=', 'held-out'],
+    '11_reverse_mode_as_a_program.ipynb': [
+        'record(', '.text()', 'replay(', 'wengert', 'draw_dot(', 'backward_steps(', 'bit for bit',
+        'replay=true', 'replay=false', 'history.path', 'frozen', '.data', 'value(w.data)',
+        'no_grad', 'recorderror', '.relu()'],
 }
 
 
