@@ -6,10 +6,15 @@ builds the graph once, writing down each op's structure as it runs (its op, whic
 it reads, its plain-number constants, which child of a dot is the bias). The recording
 then repeats the forward pass and the chain rule on a flat list of floats:
 
-    v2 = v0 * 3.0               forward: one line per op, in the order they ran
+    v2 = v0 * 3.0               forward: one line per op, each after the lines it reads
     v3 = exp(v2)
     g2 += v3 * g3               backward: each child gets local derivative x upstream,
     g0 += 3.0 * g2              nodes taken in the order backward() takes them
+
+The forward lines follow topological_order(loss), children before the nodes that read
+them: not always the order in which the ops ran. The program that runs also puts each
+node's backward lines under `if g3:` (a node whose gradient is 0 passes nothing down, as
+in backward()); the printed list leaves that guard out.
 
 The numbers are those of the interpreter (Value ops and backward()), bit for bit: the same
 float operations in the same order. The recording is straight-line Python, compiled once
@@ -19,8 +24,12 @@ same ops on the same data again (a second fit() call, a cell run again) reuses t
 >>> rec = record(lambda: (w * x + b).relu(), [w, b])
 >>> loss, grads = rec.replay([0.5, -1.0])        # new values of w and b; no Values built
 
-What gets frozen (as with jax.jit's tracing): a recording repeats what the numbers did
-once, not your Python code.
+What gets frozen: a recording repeats what the numbers did once, not your Python code
+(documented the way JAX documents what jit's tracing sees). Like torch.jit.trace, a
+recording keeps only the path the example values took; jax.jit refuses a Python branch on a
+traced value instead (TracerBoolConversionError). torch.jit.trace warns when a tensor
+becomes a Python bool; record() cannot: .data is a plain float, and a branch on it leaves
+nothing in the graph for record() to see.
   - A Python branch on .data (`if s.data > 0: ...`) took one side while recording; the
     replay takes that side for every parameter value. Write the choice as an op instead
     (relu, step, ...): an op's own branch is taken again at every replay.
@@ -218,8 +227,9 @@ def record(loss_fn, params):
                numbers replay(..., outputs=True) reports too (the model's scores, say)
     params  -- the leaves that change between replays, in the order replay() takes them
 
-    What is frozen, as in jax.jit: the replay repeats the ops that ran, not your Python
-    code. A branch on .data (`if s.data > 0`) keeps the side it took now; write it as an op
+    What is frozen, as by torch.jit.trace (jax.jit refuses such a branch instead): the
+    replay repeats the ops that ran, not your Python code. A branch on .data
+    (`if s.data > 0`) keeps the side it took now, without a warning; write it as an op
     (relu, step). A leaf that is not in params is a constant (its number now).
     """
     params = list(params)
@@ -299,7 +309,8 @@ class Recording:
     """A loss graph recorded by record(): replay(values) -> (loss, gradients), on floats.
 
     len(recording) is the number of recorded ops; print(recording) shows them as a Wengert
-    list, one line per op: the forward pass, then the backward pass from d loss / d loss = 1
+    list, one line per op (a sum or dot of many terms: a line per SUM_TERMS terms): the
+    forward pass in topological order, then the backward pass from d loss / d loss = 1
     (the first TEXT_LINES lines of each; recording.text() shows them all).
     """
 
