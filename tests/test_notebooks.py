@@ -287,7 +287,8 @@ COVERS = {
     '11_reverse_mode_as_a_program.ipynb': [
         'record(', '.text()', 'replay(', 'wengert', 'draw_dot(', 'backward_steps(', 'bit for bit',
         'replay=true', 'replay=false', 'history.path', 'frozen', '.data', 'value(w.data)',
-        'no_grad', 'recorderror', '.relu()'],
+        'no_grad', 'recorderror', '.relu()', 'topological_order', 'forward mode',
+        'path_reason', 'replay_least_updates', 'torch.jit.trace', 'clear_cache(', 'if g'],
 }
 
 
