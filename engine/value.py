@@ -219,9 +219,7 @@ class Value:
         """
         if type(inputs) is LayerInputs and inputs.data is not None:  # checked by its layer
             return _layer_dots((weights,), (bias,), inputs, inputs.nodes, inputs.data)[0]
-        weights, inputs = tuple(weights), tuple(inputs)
-        if len(weights) != len(inputs):
-            raise ValueError(f"Value.dot: {len(weights)} weights but {len(inputs)} inputs")
+        weights, inputs = tuple(weights), tuple(inputs)  # (a length mismatch: _mixed_dot)
         x_nodes, x_data = _read_inputs(inputs)
         if x_data is not None:  # inputs all graph nodes, or all finite floats: the fast path
             return _layer_dots((weights,), (bias,), inputs, x_nodes, x_data)[0]
